@@ -1,0 +1,93 @@
+"""Reads about products, prices and carriers that pages, API and exports share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from salesdesk.catalog.models import Carrier, CarrierStatus, CustomerPrice, Product, RebatePrice
+from salesdesk.core.roles import scope_to_user
+from salesdesk.customers.models import Customer
+
+
+def product_list(*, q: str = "", active_only: bool = False, new_only: bool = False) -> QuerySet[Product]:
+    qs = Product.objects.all()
+    if q:
+        qs = qs.filter(Q(model_code__icontains=q.strip()) | Q(name__icontains=q.strip()))
+    if active_only:
+        qs = qs.filter(active=True)
+    if new_only:
+        qs = qs.filter(is_new=True)
+    return qs.order_by("model_code")
+
+
+def _latest_per_product(model, customer: Customer, on: dt.date, product: Product | None) -> QuerySet:
+    """Rows in force on `on`: per product, the latest that started on or before it."""
+    latest = (
+        model.objects.filter(customer=customer, product=OuterRef("product"), valid_from__lte=on)
+        .order_by("-valid_from")
+        .values("pk")[:1]
+    )
+    qs = model.objects.filter(customer=customer, valid_from__lte=on, pk=Subquery(latest))
+    if product is not None:
+        qs = qs.filter(product=product)
+    return qs.select_related("product").order_by("product__model_code")
+
+
+def prices_in_force(
+    *, customer: Customer, on: dt.date, product: Product | None = None
+) -> QuerySet[CustomerPrice]:
+    return _latest_per_product(CustomerPrice, customer, on, product)
+
+
+def rebates_in_force(
+    *, customer: Customer, on: dt.date, product: Product | None = None
+) -> QuerySet[RebatePrice]:
+    return _latest_per_product(RebatePrice, customer, on, product)
+
+
+def agreed_price(*, customer: Customer, product: Product, on: dt.date) -> Decimal | None:
+    """The agreed unit price in force on `on`, or None when nothing was agreed."""
+    row = (
+        CustomerPrice.objects.filter(customer=customer, product=product, valid_from__lte=on)
+        .order_by("-valid_from")
+        .values_list("unit_price", flat=True)
+        .first()
+    )
+    return row
+
+
+def price_history(*, customer: Customer) -> QuerySet[CustomerPrice]:
+    return customer.prices.select_related("product", "created_by").order_by(
+        "product__model_code", "-valid_from"
+    )
+
+
+def rebate_history(*, customer: Customer) -> QuerySet[RebatePrice]:
+    return customer.rebate_prices.select_related("product", "created_by").order_by(
+        "product__model_code", "-valid_from"
+    )
+
+
+def price_list_for_user(*, user) -> QuerySet[CustomerPrice]:
+    """Every agreed price the user may see (客户价格管理), for the list page and export."""
+    return (
+        scope_to_user(CustomerPrice.objects.all(), user, "customer")
+        .select_related("customer", "product")
+        .order_by("customer__code", "product__model_code", "-valid_from")
+    )
+
+
+def rebate_list_for_user(*, user) -> QuerySet[RebatePrice]:
+    return (
+        scope_to_user(RebatePrice.objects.all(), user, "customer")
+        .select_related("customer", "product")
+        .order_by("customer__code", "product__model_code", "-valid_from")
+    )
+
+
+def carriers_selectable() -> QuerySet[Carrier]:
+    """Carriers that may be chosen for a new shipment: suspended ones may not."""
+    return Carrier.objects.filter(status=CarrierStatus.ACTIVE)

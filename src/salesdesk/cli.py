@@ -1,0 +1,116 @@
+"""The `salesdesk` command: run, demo, createuser, backup, restore, and Django's own commands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesdesk.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if args.demo:
+        cmd_demo(args)
+    from waitress import serve
+
+    from salesdesk.wsgi import application
+
+    print(f"salesdesk: serving on http://{args.host}:{args.port}/  (Ctrl+C stops)", flush=True)
+    serve(application, host=args.host, port=args.port, threads=args.threads, ident="salesdesk")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+
+    from salesdesk.demo import demo_is_needed, load_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not demo_is_needed():
+        print("salesdesk: the database already has data; demo not loaded.")
+        return
+    logins = load_demo()
+    print("salesdesk: demo company loaded. Logins (username / password / role):")
+    for username, password, role in logins:
+        print(f"  {username:<12} {password}   {role}")
+
+
+def cmd_createuser(args: argparse.Namespace) -> None:
+    import getpass
+
+    from salesdesk.core.services import user_create
+
+    password = args.password or getpass.getpass("Password (12+ characters): ")
+    user = user_create(
+        username=args.username, password=password, role=args.role, display_name=args.name or ""
+    )
+    print(f"salesdesk: user {user.username} created with role {args.role}.")
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from salesdesk.core.backup import backup
+
+    path = backup(args.path)
+    print(f"salesdesk: backup written to {path}")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from salesdesk.core.backup import restore
+
+    restore(args.path)
+    print(f"salesdesk: restored from {args.path}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="salesdesk", description="业务助理工作台 salesdesk")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="migrate, then serve with a production WSGI server")
+    run.add_argument("--demo", action="store_true", help="fill an empty database with a demo company")
+    run.add_argument("--host", default=os.environ.get("SALESDESK_HOST", "127.0.0.1"))
+    run.add_argument("--port", type=int, default=int(os.environ.get("SALESDESK_PORT", "8000")))
+    run.add_argument("--threads", type=int, default=8)
+    sub.add_parser("demo", help="fill an empty database with a demo company")
+    cu = sub.add_parser("createuser", help="create a user with a role")
+    cu.add_argument("username")
+    cu.add_argument(
+        "--role", required=True, choices=["assistant", "salesperson", "warehouse", "finance", "manager"]
+    )
+    cu.add_argument("--name", help="display name, e.g. 李敏")
+    cu.add_argument("--password", help="omit to be asked")
+    bk = sub.add_parser("backup", help="a consistent copy of the database, also while serving")
+    bk.add_argument("path")
+    rs = sub.add_parser("restore", help="replace the database with a backup (stop the server first)")
+    rs.add_argument("path")
+
+    known = {
+        "run": cmd_run,
+        "demo": cmd_demo,
+        "createuser": cmd_createuser,
+        "backup": cmd_backup,
+        "restore": cmd_restore,
+    }
+    if not argv or argv[0] in {"-h", "--help"}:
+        parser.print_help()
+        print("\nAny other command is passed to Django's manage.py (e.g. `salesdesk migrate`).")
+        return
+    _setup()
+    if argv[0] in known:
+        args = parser.parse_args(argv)
+        known[argv[0]](args)
+        return
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["salesdesk", *argv])
+
+
+if __name__ == "__main__":
+    main()

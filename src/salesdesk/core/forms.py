@@ -1,0 +1,42 @@
+"""Helpers shared by every app's forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.models import User
+
+from salesdesk.core.errors import DomainError, FieldErrors
+
+
+def show_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
+    """Put a service's refusal on the form, beside the field it names when the form has it."""
+    errors = exc.errors if isinstance(exc, FieldErrors) else {exc.field or "__all__": [exc.message]}
+    for field, messages in errors.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, str(message))
+
+
+def users_with_role(role: str):
+    return User.objects.filter(groups__name=role, is_active=True).order_by("username")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.first_name or obj.username
+
+
+class StyledForm:
+    """Gives every widget Bootstrap's classes, so templates stay plain."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select form-select-sm"
+            else:
+                css = "form-control form-control-sm"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()

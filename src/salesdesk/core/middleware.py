@@ -1,0 +1,115 @@
+"""Request-wide rules: pages need a login, sessions idle out, API writes are idempotent."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+from salesdesk.core.models import IdempotencyRecord
+
+_PUBLIC_PREFIXES = ("/api/", "/static/", "/i18n/")
+_WAIT_FOR_FIRST_SECONDS = 15
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Every page needs a logged-in user; the API authenticates with its own tokens.
+
+    Also ends a session idle for longer than SESSION_IDLE_SECONDS.
+    """
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith(_PUBLIC_PREFIXES):
+            return None
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get("last_seen", now)
+            if now - last > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+            else:
+                request.session["last_seen"] = now
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class IdempotencyMiddleware:
+    """A retried unsafe API request with the same Idempotency-Key gets the first answer.
+
+    The key is claimed by inserting a row before the request runs; the unique constraint
+    makes a concurrent duplicate fail to claim it. The same key with a different body
+    is refused with 409.
+    """
+
+    header = "HTTP_IDEMPOTENCY_KEY"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.META.get(self.header, "").strip()
+        if not key or request.method not in {"POST", "PATCH", "PUT", "DELETE"}:
+            return self.get_response(request)
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if len(key) > 200:
+            return _problem(
+                400, _("Idempotency-Key is too long (at most 200 characters)."), "Idempotency-Key"
+            )
+        owner = _owner_of(request)
+        digest = hashlib.sha256(
+            request.method.encode() + request.path.encode() + b"\n" + request.body
+        ).hexdigest()
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(owner=owner, key=key, request_hash=digest)
+        except IntegrityError:
+            return _replay(owner, key, digest)
+        response = self.get_response(request)
+        if response.status_code >= 500 or response.streaming:
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()  # let the client try again
+            return response
+        IdempotencyRecord.objects.filter(pk=record.pk).update(
+            status_code=response.status_code,
+            response_body=response.content,
+            content_type=response.get("Content-Type", ""),
+        )
+        return response
+
+
+def _owner_of(request: HttpRequest) -> str:
+    auth = request.META.get("HTTP_AUTHORIZATION", "")
+    if auth:
+        return "token:" + hashlib.sha256(auth.encode()).hexdigest()[:64]
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+    return "session:" + hashlib.sha256(session_key.encode()).hexdigest()[:64]
+
+
+def _replay(owner: str, key: str, digest: str) -> HttpResponse:
+    record = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
+    # A concurrent twin is still running: wait for its answer rather than fail the retry.
+    deadline = time.monotonic() + _WAIT_FOR_FIRST_SECONDS
+    while record is not None and record.status_code is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        record = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
+    if record is None:  # the first attempt failed and released the key meanwhile
+        return _problem(409, _("The first request with this Idempotency-Key failed; retry it."))
+    if record.request_hash != digest:
+        return _problem(
+            409, _("This Idempotency-Key was already used for a different request."), "Idempotency-Key"
+        )
+    if record.status_code is None:
+        return _problem(409, _("The first request with this Idempotency-Key is still running."))
+    response = HttpResponse(
+        bytes(record.response_body or b""), status=record.status_code, content_type=record.content_type
+    )
+    response["Idempotent-Replay"] = "true"
+    return response
+
+
+def _problem(status: int, message: str, field: str = "__all__") -> JsonResponse:
+    return JsonResponse({"detail": message, "errors": [{"field": field, "message": message}]}, status=status)

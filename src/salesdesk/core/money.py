@@ -1,0 +1,32 @@
+"""Money and quantities: Decimal only, rounded half-up at line level, then summed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+UNIT_PRICE_PLACES = Decimal("0.0001")
+QUANTITY_PLACES = Decimal("0.001")
+
+# Field shapes shared by every app, so a money column looks the same everywhere.
+AMOUNT = {"max_digits": 14, "decimal_places": 2}
+UNIT_PRICE = {"max_digits": 14, "decimal_places": 4}
+QUANTITY = {"max_digits": 14, "decimal_places": 3}
+
+
+def to_amount(value: Decimal | int | str) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_unit_price(value: Decimal | int | str) -> Decimal:
+    return Decimal(value).quantize(UNIT_PRICE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """A line's amount: quantity × unit price, rounded to the cent once."""
+    return to_amount(Decimal(quantity) * Decimal(unit_price))
+
+
+def total(amounts: Iterable[Decimal]) -> Decimal:
+    return to_amount(sum(amounts, Decimal("0")))

@@ -1,0 +1,152 @@
+"""Roles, their groups and permissions, and the one scoping rule every read goes through.
+
+An assistant or salesperson sees only their own customers and what hangs off them; the
+warehouse sees what it must ship but no prices or balances; finance and the manager see all.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ASSISTANT = "assistant", _("Sales assistant")  # 业务助理: enters and follows orders
+    SALESPERSON = "salesperson", _("Salesperson")  # 业务员: owns customers, often on the road
+    WAREHOUSE = "warehouse", _("Warehouse")  # 仓库部: ships, sees no prices
+    FINANCE = "finance", _("Finance")  # 财务部: money, sees everything
+    MANAGER = "manager", _("Manager")  # 陆总: approves, grants permissions
+
+
+# Model permissions per role, as "app_label.codename". Per-user grants (quoting,
+# commissions) are not here: the manager gives them to people, not to roles.
+ROLE_PERMISSIONS: dict[Role, set[str]] = {
+    Role.ASSISTANT: {
+        "customers.view_customer",
+        "customers.add_customer",
+        "customers.change_customer",
+        "customers.add_credittermapplication",
+        "customers.view_credittermapplication",
+        "catalog.view_product",
+        "catalog.view_customerprice",
+        "catalog.add_customerprice",
+        "catalog.view_rebateprice",
+        "catalog.view_carrier",
+    },
+    Role.SALESPERSON: {
+        "customers.view_customer",
+        "customers.add_customer",
+        "customers.change_customer",
+        "customers.add_credittermapplication",
+        "customers.view_credittermapplication",
+        "catalog.view_product",
+        "catalog.view_customerprice",
+        "catalog.view_rebateprice",
+        "catalog.view_carrier",
+    },
+    Role.WAREHOUSE: {
+        "customers.view_customer",
+        "catalog.view_product",
+        "catalog.view_carrier",
+    },
+    Role.FINANCE: {
+        "customers.view_customer",
+        "customers.view_credittermapplication",
+        "catalog.view_product",
+        "catalog.view_customerprice",
+        "catalog.view_rebateprice",
+        "catalog.view_carrier",
+    },
+    Role.MANAGER: {
+        "customers.view_customer",
+        "customers.add_customer",
+        "customers.change_customer",
+        "customers.add_credittermapplication",
+        "customers.view_credittermapplication",
+        "customers.approve_credittermapplication",
+        "catalog.view_product",
+        "catalog.add_product",
+        "catalog.change_product",
+        "catalog.view_customerprice",
+        "catalog.add_customerprice",
+        "catalog.view_rebateprice",
+        "catalog.add_rebateprice",
+        "catalog.view_carrier",
+        "catalog.add_carrier",
+        "catalog.change_carrier",
+        "catalog.suspend_carrier",
+        "core.quote_price",
+        "core.set_rebate",
+        "core.approve_commission",
+    },
+}
+
+# Checked in this order, so a user in two groups gets the wider view.
+_ROLE_PRECEDENCE = [Role.MANAGER, Role.FINANCE, Role.ASSISTANT, Role.SALESPERSON, Role.WAREHOUSE]
+
+
+def sync_role_groups(**kwargs) -> None:
+    """Create the role groups and give them exactly their permissions (after migrate)."""
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:  # an app not migrated yet adds its permissions next run
+                wanted.append(perm)
+        group.permissions.set(wanted)
+
+
+def role_of(user) -> Role | None:
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.MANAGER
+    cached = getattr(user, "_salesdesk_role", "unset")
+    if cached != "unset":
+        return cached
+    names = set(user.groups.values_list("name", flat=True))
+    role = next((r for r in _ROLE_PRECEDENCE if r.value in names), None)
+    user._salesdesk_role = role
+    return role
+
+
+def sees_all_customers(user) -> bool:
+    return role_of(user) in {Role.MANAGER, Role.FINANCE, Role.WAREHOUSE}
+
+
+def sees_prices(user) -> bool:
+    """The warehouse handles goods, not money: no prices, amounts or balances."""
+    role = role_of(user)
+    return role is not None and role != Role.WAREHOUSE
+
+
+def can_quote(user) -> bool:
+    return user.has_perm("core.quote_price")
+
+
+def owner_filter(user, customer_path: str = "") -> Q:
+    """The rows `user` may see, as a Q object.
+
+    `customer_path` leads from the model to its customer ("" when the model is Customer
+    itself, "order__customer" for order lines, ...).
+    """
+    role = role_of(user)
+    prefix = f"{customer_path}__" if customer_path else ""
+    if role is None:
+        return Q(pk__in=[])
+    if sees_all_customers(user):
+        return Q()
+    if role == Role.ASSISTANT:
+        return Q(**{f"{prefix}assistant": user})
+    if role == Role.SALESPERSON:
+        return Q(**{f"{prefix}salesperson": user})
+    return Q(pk__in=[])
+
+
+def scope_to_user(qs: QuerySet, user, customer_path: str = "") -> QuerySet:
+    """Limit `qs` to the rows `user` may see: every page, API call and export uses this."""
+    return qs.filter(owner_filter(user, customer_path))

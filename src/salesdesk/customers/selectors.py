@@ -1,0 +1,153 @@
+"""Reads about customers that pages, the API and exports share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from salesdesk.core.roles import scope_to_user
+from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer, ReceiptSeal
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    q: str = ""
+    series: str = ""
+    status: str = ""
+    salesperson: int | None = None
+
+
+def customer_list(*, user, filters: CustomerFilter | None = None) -> QuerySet[Customer]:
+    filters = filters or CustomerFilter()
+    qs = scope_to_user(Customer.objects.all(), user)
+    if filters.q:
+        q = filters.q.strip()
+        qs = qs.filter(
+            Q(code__icontains=q)
+            | Q(name__icontains=q)
+            | Q(city__icontains=q)
+            | Q(contacts__name__icontains=q)
+            | Q(contacts__phone__icontains=q)
+        ).distinct()
+    if filters.series:
+        qs = qs.filter(series=filters.series)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.salesperson:
+        qs = qs.filter(salesperson_id=filters.salesperson)
+    return qs.select_related("salesperson", "assistant").order_by("code")
+
+
+def customer_get_for_user(*, user, code: str) -> Customer:
+    """The customer with `code` if `user` may see it; 404 otherwise (never 403: no hint)."""
+    customer = (
+        scope_to_user(Customer.objects.all(), user)
+        .select_related("salesperson", "assistant", "prepayment_exception_by")
+        .filter(code=code)
+        .first()
+    )
+    if customer is None:
+        raise Http404(_("No such customer."))
+    return customer
+
+
+@dataclass(frozen=True)
+class MissingField:
+    field: str
+    label: str
+
+
+def customer_missing_fields(customer: Customer) -> list[MissingField]:
+    """The master data a first order needs (SPEC section 2), listed by name when absent."""
+    missing = []
+
+    def need(field: str, label) -> None:
+        missing.append(MissingField(field, str(label)))
+
+    for field in [
+        "name",
+        "region",
+        "province",
+        "city",
+        "address",
+        "salesperson",
+        "assistant",
+        "settlement",
+        "shipping_notes",
+    ]:
+        if not getattr(customer, field if field not in {"salesperson", "assistant"} else f"{field}_id"):
+            need(field, Customer._meta.get_field(field).verbose_name)
+    if not any(c.phone for c in customer.contacts.all()):
+        need("contacts", _("contact with phone"))
+    if customer.credit_days > 0 and not _has_approved_credit(customer):
+        need("credit_application", _("approved credit-term application (数期申请表)"))
+    if customer.invoice_required:
+        for field in ["invoice_day", "invoice_title", "tax_id"]:
+            if not getattr(customer, field):
+                need(field, Customer._meta.get_field(field).verbose_name)
+    elif not customer.receipt_seal:
+        need("receipt_seal", Customer._meta.get_field("receipt_seal").verbose_name)
+    return missing
+
+
+def _has_approved_credit(customer: Customer) -> bool:
+    return any(
+        a.status == ApplicationStatus.APPROVED and a.credit_days >= customer.credit_days
+        for a in customer.credit_applications.all()
+    )
+
+
+def default_receipt_seal(customer: Customer) -> str:
+    return customer.receipt_seal or ReceiptSeal.KEDI_RECEIVED
+
+
+@dataclass(frozen=True)
+class Change:
+    at: object
+    by: str
+    what: str
+    changes: list[tuple[str, str, str]]  # (field label, old, new)
+
+
+def history_of(records, label: str) -> list[Change]:
+    """simple_history rows turned into "who changed which field from what to what"."""
+    result = []
+    for record in records:
+        user = record.history_user
+        who = (user.first_name or user.username) if user else "—"
+        kind = {"+": _("created"), "~": _("changed"), "-": _("deleted")}[record.history_type]
+        changes = []
+        if record.history_type == "~" and record.prev_record is not None:
+            delta = record.diff_against(record.prev_record)
+            for change in delta.changes:
+                field = record.instance._meta.get_field(change.field)
+                changes.append((str(field.verbose_name), _display(change.old), _display(change.new)))
+            if not changes:
+                continue
+        result.append(Change(record.history_date, who, f"{label} {kind}", changes))
+    return result
+
+
+def _display(value) -> str:
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def customer_history(customer: Customer, limit: int = 50) -> list[Change]:
+    rows = history_of(
+        customer.history.select_related("history_user").order_by("-history_date")[:limit], str(_("Customer"))
+    )
+    contact_history = Customer.contacts.rel.related_model.history.filter(customer_id=customer.pk)
+    rows += history_of(
+        contact_history.select_related("history_user").order_by("-history_date")[:limit], str(_("Contact"))
+    )
+    credit_history = CreditTermApplication.history.filter(customer_id=customer.pk)
+    rows += history_of(
+        credit_history.select_related("history_user").order_by("-history_date")[:limit],
+        str(_("Credit-term application")),
+    )
+    return sorted(rows, key=lambda c: c.at, reverse=True)[:limit]

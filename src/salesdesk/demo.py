@@ -1,0 +1,240 @@
+"""A demo company: one user per role, customers of all three series, products, prices,
+rebates and the four carriers of the company's procedure.
+
+Fills an empty database only; run through `salesdesk demo` or `salesdesk run --demo`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from salesdesk.catalog import services as catalog
+from salesdesk.catalog.models import CarrierKind
+from salesdesk.core.models import UserProfile
+from salesdesk.core.roles import Role
+from salesdesk.customers import services as customers
+from salesdesk.customers.models import Customer
+
+DEMO_PASSWORD = "salesdesk-demo-2026"  # noqa: S105  (printed for the demo, never in production)
+
+USERS = [
+    # username, display name, role, quoting permission, commission permission
+    ("manager", "陆总", Role.MANAGER, True, True),
+    ("assistant", "李敏（业务助理）", Role.ASSISTANT, True, True),
+    ("assistant2", "陈新（新进业务助理）", Role.ASSISTANT, False, False),
+    ("sales", "王强（业务员）", Role.SALESPERSON, False, False),
+    ("sales2", "赵磊（业务员）", Role.SALESPERSON, False, False),
+    ("warehouse", "张师傅（仓库）", Role.WAREHOUSE, False, False),
+    ("finance", "刘会计（财务）", Role.FINANCE, False, False),
+]
+
+PRODUCTS = [
+    # model code, name, spec, unit, standard price, new, selling points
+    ("A-101", "水性木器漆 红色", "20kg/桶", "桶", "380.00", False, "低气味，快干，耐黄变"),
+    ("A-102", "水性木器漆 白色", "20kg/桶", "桶", "360.00", False, "遮盖力强"),
+    ("B-220", "外墙乳胶漆", "18L/桶", "桶", "265.00", False, "耐候十年，防霉"),
+    ("B-221", "内墙乳胶漆", "18L/桶", "桶", "198.00", False, "净味环保"),
+    ("C-310", "色浆 中黄", "1L/瓶", "瓶", "45.00", False, "高浓度，调色稳定"),
+    ("C-311", "色浆 铁红", "1L/瓶", "瓶", "42.00", False, ""),
+    ("D-500", "环氧地坪漆", "20kg/组", "组", "520.00", True, "新品：耐磨抗压，适合厂房车库"),
+    ("E-600", "真石漆", "25kg/桶", "桶", "230.00", True, "新品：仿石效果逼真"),
+]
+
+CARRIERS = [
+    ("联昊通", CarrierKind.COURIER, "珠三角及省内快件", True, True),
+    ("源伟丰", CarrierKind.COURIER, "珠三角及省内快件", True, True),
+    ("平安达", CarrierKind.COURIER, "珠三角及省内快件", True, True),
+    ("申通", CarrierKind.COURIER, "外省文件", False, False),
+]
+
+
+def demo_is_needed() -> bool:
+    return not User.objects.exists() and not Customer.objects.exists()
+
+
+@transaction.atomic
+def load_demo() -> list[tuple[str, str, str]]:
+    """Create the demo company. Returns (username, password, role label) to print."""
+    users = {}
+    for username, display, role, quote, rebate in USERS:
+        user = User.objects.create_user(username=username, password=DEMO_PASSWORD, first_name=display)
+        user.groups.add(Group.objects.get(name=role.value))
+        if role == Role.MANAGER:
+            user.is_staff = True
+            user.save()
+        profile = UserProfile.objects.create(user=user, display_name=display)
+        if rebate and role != Role.MANAGER:
+            profile.max_rebate_per_unit = Decimal("30")
+            profile.save()
+        for codename, granted in (("quote_price", quote), ("set_rebate", rebate)):
+            if granted and role != Role.MANAGER:
+                user.user_permissions.add(_perm(codename))
+        users[username] = user
+    manager = users["manager"]
+    products = {
+        code: catalog.product_create(
+            by=manager,
+            model_code=code,
+            name=name,
+            specification=spec,
+            unit=unit,
+            standard_price=Decimal(price),
+            is_new=new,
+            selling_points=points,
+        )
+        for code, name, spec, unit, price, new, points in PRODUCTS
+    }
+    for name, kind, area, cod, notes in CARRIERS:
+        catalog.carrier_create(
+            by=manager, name=name, kind=kind, service_area=area, can_collect_cod=cod, can_return_notes=notes
+        )
+    _demo_customers(users, products)
+    return [(u, DEMO_PASSWORD, str(r.label)) for u, _d, r, _q, _c in USERS]
+
+
+def _perm(codename: str):
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.get(content_type__app_label="core", codename=codename)
+
+
+def _demo_customers(users, products) -> None:
+    assistant, sales, sales2 = users["assistant"], users["sales"], users["sales2"]
+    # sales2's customers are looked after by the second assistant, so scoping shows.
+    assistant_of = {sales.pk: assistant, sales2.pk: users["assistant2"]}
+    manager = users["manager"]
+    start = timezone.localdate() - dt.timedelta(days=90)
+    complete = dict(
+        settlement="transfer",
+        receipt_seal="kedi_received",
+        shipping_notes="送货前电话联系，工作日 9:00-17:00 收货",
+    )
+    specs = [
+        (
+            "GS",
+            "佛山市顺德区美家装饰工程有限公司",
+            "顺德",
+            "广东",
+            "佛山",
+            "顺德区大良街道新桂路 18 号",
+            sales,
+            30,
+            True,
+            False,
+            [("黄志明", "13800138001", "采购")],
+        ),
+        (
+            "GS",
+            "广州市天河区彩虹涂料经营部",
+            "天河",
+            "广东",
+            "广州",
+            "天河区龙口西路 66 号",
+            sales,
+            0,
+            False,
+            True,
+            [("何丽", "13922200001", "老板娘")],
+        ),
+        (
+            "YW",
+            "东莞市长安镇华艺家具厂",
+            "长安",
+            "广东",
+            "东莞",
+            "长安镇乌沙工业区 3 栋",
+            sales,
+            60,
+            True,
+            True,
+            [("梁永华", "13711100002", "厂长"), ("周小红", "0769-85550001", "会计")],
+        ),
+        (
+            "YW",
+            "中山市小榄镇雅居装修队",
+            "小榄",
+            "广东",
+            "中山",
+            "小榄镇民安中路 201 号",
+            sales2,
+            0,
+            False,
+            False,
+            [("苏国强", "13612300003", "包工头")],
+        ),
+        (
+            "KD",
+            "湖南长沙星城涂料代理有限公司",
+            "长沙",
+            "湖南",
+            "长沙",
+            "岳麓区枫林二路 88 号",
+            sales2,
+            0,
+            True,
+            False,
+            [("刘建国", "13973100004", "总经理")],
+        ),
+    ]
+    for series, name, region, province, city, address, salesperson, days, invoice, rebate, contacts in specs:
+        extra = (
+            {"invoice_day": 25, "invoice_title": name, "tax_id": "91440600MA4UXXXX" + series}
+            if invoice
+            else {}
+        )
+        customer = customers.customer_create(
+            by=assistant,
+            series=series,
+            name=name,
+            region=region,
+            province=province,
+            city=city,
+            address=address,
+            salesperson=salesperson,
+            assistant=assistant_of[salesperson.pk],
+            rebate=rebate,
+            invoice_required=invoice,
+            contacts=[{"name": n, "phone": p, "role": r} for n, p, r in contacts],
+            **complete,
+            **extra,
+        )
+        if days:
+            application = customers.credit_application_submit(
+                customer=customer, by=assistant, credit_days=days, reason="老客户，信用良好"
+            )
+            customers.credit_application_decide(
+                application=application, by=manager, approve=True, note="同意"
+            )
+        for code in ("A-101", "B-220", "C-310", "D-500"):
+            price = products[code].standard_price * Decimal("0.92")
+            catalog.price_set(
+                customer=customer, product=products[code], unit_price=price, valid_from=start, by=assistant
+            )
+        if rebate:
+            for code in ("A-101", "B-220"):
+                catalog.rebate_set(
+                    customer=customer,
+                    product=products[code],
+                    rebate_unit_price=Decimal("12.00"),
+                    valid_from=start,
+                    by=assistant,
+                    payee_name="黄先生",
+                    payee_bank="中国工商银行佛山分行",
+                    payee_account="6222 0000 1234 5678",
+                )
+    # A new customer whose master data is still being collected: the first order must wait.
+    customers.customer_create(
+        by=assistant,
+        series="YW",
+        name="江门市蓬江区新客户五金店",
+        province="广东",
+        city="江门",
+        salesperson=sales,
+        assistant=assistant,
+        credit_days=30,
+    )
