@@ -4,17 +4,25 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from salesdesk.core import services
 from salesdesk.core.audit import record_event
+from salesdesk.core.errors import DomainError
+from salesdesk.core.forms import show_domain_error
 from salesdesk.core.models import LoginAttempt
+from salesdesk.core.roles import Role, role_of
+from salesdesk.core.user_forms import GRANT_CHOICES, GrantsForm, UserCreateForm
 
 
 def client_address(request: HttpRequest) -> str:
@@ -71,3 +79,75 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         record_event("logout", by=request.user)
     logout(request)
     return redirect("login")
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if role_of(request.user) != Role.MANAGER:
+        raise PermissionDenied
+
+
+def user_list(request: HttpRequest) -> HttpResponse:
+    """The manager's list of people, their roles and what each has been granted."""
+    _require_manager(request)
+    users = (
+        User.objects.prefetch_related("groups", "user_permissions")
+        .select_related("profile")
+        .order_by("username")
+    )
+    rows = [
+        {
+            "user": u,
+            "role": next((Role(g.name).label for g in u.groups.all() if g.name in Role.values), "—"),
+            "grants": [
+                label
+                for code, label in GRANT_CHOICES
+                if any(p.codename == code for p in u.user_permissions.all())
+            ],
+            "limit": getattr(getattr(u, "profile", None), "max_rebate_per_unit", None),
+        }
+        for u in users
+    ]
+    return render(request, "core/user_list.html", {"rows": rows, "active_area": "settings"})
+
+
+def user_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("User %(u)s created.") % {"u": user.username})
+            return redirect("core:user-list")
+    return render(request, "core/user_form.html", {"form": form, "active_area": "settings"})
+
+
+def user_grants(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    user = get_object_or_404(User, pk=pk)
+    profile = getattr(user, "profile", None)
+    initial = {
+        "grants": [
+            code for code, _label in GRANT_CHOICES if user.user_permissions.filter(codename=code).exists()
+        ],
+        "max_rebate_per_unit": profile.max_rebate_per_unit if profile else None,
+    }
+    form = GrantsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_grants_set(
+                user=user,
+                by=request.user,
+                grants=set(form.cleaned_data["grants"]),
+                max_rebate_per_unit=form.cleaned_data["max_rebate_per_unit"],
+            )
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Permissions of %(u)s saved.") % {"u": user.username})
+            return redirect("core:user-list")
+    return render(
+        request, "core/user_grants.html", {"form": form, "subject": user, "active_area": "settings"}
+    )
