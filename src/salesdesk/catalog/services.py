@@ -10,13 +10,23 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from salesdesk.catalog.models import Carrier, CarrierStatus, CustomerPrice, Product, RebatePrice
 from salesdesk.catalog.selectors import rebates_in_force
-from salesdesk.core.audit import record_event
+from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, NotAllowed, field_errors_from_validation
 from salesdesk.core.money import to_unit_price
 from salesdesk.customers.models import Customer
+
+name_events(
+    {
+        "price.set": _lazy("Agreed price set"),
+        "rebate.set": _lazy("Rebate price set"),
+        "carrier.suspended": _lazy("Carrier suspended"),
+        "carrier.reinstated": _lazy("Carrier reinstated"),
+    }
+)
 
 PRODUCT_FIELDS = [
     "model_code",

@@ -8,6 +8,17 @@ from django.db import models
 
 from salesdesk.core.models import AuditEvent
 
+# Human names of event codes; each app adds its own with `name_events` when it loads.
+EVENT_NAMES: dict[str, Any] = {}
+
+
+def name_events(names: dict[str, Any]) -> None:
+    EVENT_NAMES.update(names)
+
+
+def event_name(action: str) -> str:
+    return str(EVENT_NAMES.get(action, action))
+
 
 def record_event(
     action: str, *, by=None, obj: models.Model | None = None, summary: str = "", **data: Any

@@ -10,12 +10,33 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from salesdesk.core.models import IdempotencyRecord
 
 _PUBLIC_PREFIXES = ("/api/", "/static/", "/i18n/")
 _WAIT_FOR_FIRST_SECONDS = 15
+
+
+class ChineseFirstLocaleMiddleware:
+    """Simplified Chinese unless the user chose English with the switch in the header.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an office PC
+    installed in English would greet a sales assistant in English.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

@@ -79,6 +79,12 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
 
+    @property
+    def name(self) -> str:
+        from salesdesk.core.audit import event_name
+
+        return event_name(self.action)
+
 
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored."""

@@ -14,15 +14,27 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from salesdesk.core import services
-from salesdesk.core.audit import record_event
+from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import DomainError
 from salesdesk.core.forms import show_domain_error
 from salesdesk.core.models import LoginAttempt
 from salesdesk.core.roles import Role, role_of
 from salesdesk.core.user_forms import GRANT_CHOICES, GrantsForm, UserCreateForm
+
+name_events(
+    {
+        "login.succeeded": _lazy("Logged in"),
+        "login.failed": _lazy("Failed login"),
+        "logout": _lazy("Logged out"),
+        "user.created": _lazy("User created"),
+        "user.grants_changed": _lazy("Permissions changed"),
+        "api.token_issued": _lazy("API token issued"),
+    }
+)
 
 
 def client_address(request: HttpRequest) -> str:

@@ -124,16 +124,28 @@ def history_of(records, label: str) -> list[Change]:
             delta = record.diff_against(record.prev_record)
             for change in delta.changes:
                 field = record.instance._meta.get_field(change.field)
-                changes.append((str(field.verbose_name), _display(change.old), _display(change.new)))
+                changes.append(
+                    (str(field.verbose_name), _display(field, change.old), _display(field, change.new))
+                )
             if not changes:
                 continue
         result.append(Change(record.history_date, who, f"{label} {kind}", changes))
     return result
 
 
-def _display(value) -> str:
+def _display(field, value) -> str:
+    """A value as a person reads it: the choice's label, the related object's name."""
     if value is None or value == "":
         return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        related = field.related_model.objects.filter(pk=value).first()
+        if related is not None and hasattr(related, "first_name"):
+            return related.first_name or related.get_username()
+        return str(related) if related is not None else str(value)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
     return str(value)
 
 

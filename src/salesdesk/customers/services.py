@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from salesdesk.core.audit import record_event
+from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, FieldErrors, NotAllowed, field_errors_from_validation
 from salesdesk.core.numbering import next_value
 from salesdesk.core.roles import Role, role_of
@@ -19,6 +20,14 @@ from salesdesk.customers.models import (
     CreditTermApplication,
     Customer,
     CustomerSeries,
+)
+
+name_events(
+    {
+        "credit_application.submitted": _lazy("Credit terms applied for"),
+        "credit_application.approved": _lazy("Credit terms approved"),
+        "credit_application.rejected": _lazy("Credit terms rejected"),
+    }
 )
 
 # Fields a user may set directly; the code, creator and timestamps belong to the system.
@@ -110,7 +119,6 @@ def customer_create(
         contact.customer = customer
         contact._history_user = by
         contact.save()
-    record_event("customer.created", by=by, obj=customer, summary=str(customer))
     return customer
 
 
