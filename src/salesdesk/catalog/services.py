@@ -82,6 +82,22 @@ def product_update(*, product: Product, by, **fields: Any) -> Product:
     return product
 
 
+def _price_date_taken(valid_from: dt.date) -> Conflict:
+    return Conflict(
+        _("A price for this product starting on %(d)s already exists; choose another date.")
+        % {"d": valid_from},
+        field="valid_from",
+    )
+
+
+def _rebate_date_taken(valid_from: dt.date) -> Conflict:
+    return Conflict(
+        _("A rebate for this product starting on %(d)s already exists; choose another date.")
+        % {"d": valid_from},
+        field="valid_from",
+    )
+
+
 @transaction.atomic
 def price_set(
     *, customer: Customer, product: Product, unit_price: Decimal, valid_from: dt.date, by, note: str = ""
@@ -91,6 +107,9 @@ def price_set(
     Returns the price and the rebate prices in force for the same product, which may
     need to change with it (销售价格有变动的情况回扣价也有跟着调整).
     """
+    # full_clean() would report a clash of start dates as a nameless form error; say which field.
+    if CustomerPrice.objects.filter(customer=customer, product=product, valid_from=valid_from).exists():
+        raise _price_date_taken(valid_from)
     price = CustomerPrice(
         customer=customer,
         product=product,
@@ -105,12 +124,8 @@ def price_set(
             price.save()
     except ValidationError as exc:
         raise field_errors_from_validation(exc) from exc
-    except IntegrityError as exc:
-        raise Conflict(
-            _("A price for this product starting on %(d)s already exists; choose another date.")
-            % {"d": valid_from},
-            field="valid_from",
-        ) from exc
+    except IntegrityError as exc:  # a concurrent twin got there first
+        raise _price_date_taken(valid_from) from exc
     record_event(
         "price.set", by=by, obj=customer, summary=f"{product.model_code} {price.unit_price} {valid_from}"
     )
@@ -142,6 +157,8 @@ def rebate_set(
             _("The rebate %(a)s is above your limit of %(c)s per unit.") % {"a": amount, "c": ceiling},
             field="rebate_unit_price",
         )
+    if RebatePrice.objects.filter(customer=customer, product=product, valid_from=valid_from).exists():
+        raise _rebate_date_taken(valid_from)
     rebate = RebatePrice(
         customer=customer,
         product=product,
@@ -160,11 +177,7 @@ def rebate_set(
     except ValidationError as exc:
         raise field_errors_from_validation(exc) from exc
     except IntegrityError as exc:
-        raise Conflict(
-            _("A rebate for this product starting on %(d)s already exists; choose another date.")
-            % {"d": valid_from},
-            field="valid_from",
-        ) from exc
+        raise _rebate_date_taken(valid_from) from exc
     record_event("rebate.set", by=by, obj=customer, summary=f"{product.model_code} {amount} {valid_from}")
     return rebate
 

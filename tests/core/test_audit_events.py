@@ -1,0 +1,53 @@
+import pytest
+
+from salesdesk.core.audit import events_for, record_event
+from salesdesk.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_event_records_who_what_and_on_which_object(manager, assistant):
+    event = record_event("user.created", by=manager, obj=assistant, summary="assistant assistant", extra="x")
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.action, stored.by, stored.object_type, stored.object_id) == (
+        "user.created",
+        manager,
+        "auth.user",
+        str(assistant.pk),
+    )
+    assert stored.data == {"extra": "x"}
+    assert stored.at is not None
+    assert list(events_for(assistant)) == [stored]
+
+
+def test_an_anonymous_actor_is_stored_as_nobody(db):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert record_event("login.failed", by=AnonymousUser(), summary="who").by is None
+
+
+def test_a_long_summary_is_cut_to_fit():
+    assert len(record_event("x", summary="长" * 600).summary) == 500
+
+
+def test_an_audit_event_cannot_be_changed(manager):
+    event = record_event("carrier.suspended", by=manager, summary="回单逾期")
+    event.summary = "nothing happened"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    assert AuditEvent.objects.get(pk=event.pk).summary == "回单逾期"
+
+
+def test_an_audit_event_cannot_be_deleted(manager):
+    event = record_event("carrier.suspended", by=manager, summary="回单逾期")
+    with pytest.raises(ValueError, match="append-only"):
+        event.delete()
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_an_actor_with_audit_events_cannot_be_deleted(manager):
+    from django.db.models import ProtectedError
+
+    record_event("carrier.suspended", by=manager)
+    with pytest.raises(ProtectedError):
+        manager.delete()
