@@ -68,3 +68,56 @@ def days_ago(n: int) -> dt.date:
     from django.utils import timezone
 
     return timezone.localdate() - dt.timedelta(days=n)
+
+
+AGREED_PRICE = "349.6000"  # the agreed price in every page world: must never reach the warehouse
+STANDARD_PRICE = "412.3400"
+REBATE_PRICE = "17.8900"
+
+
+def build_world(*, assistant, salesperson, other_assistant, other_salesperson, manager) -> dict[str, Any]:
+    """Two customers, one per assistant+salesperson pair, each with a price, a rebate and a
+    pending credit application; a product; an active and a suspended carrier."""
+    from salesdesk.catalog import services as catalog_services
+
+    product = ProductFactory(
+        model_code="A-101", name="水性木器漆 红色", standard_price=Decimal(STANDARD_PRICE)
+    )
+    world: dict[str, Any] = {"product": product}
+    for key, helper, seller in (
+        ("own", assistant, salesperson),
+        ("other", other_assistant, other_salesperson),
+    ):
+        customer = make_customer(
+            by=manager,
+            name=f"{'佛山' if key == 'own' else '中山'}客户",
+            assistant=helper,
+            salesperson=seller,
+            rebate=True,
+            credit_limit=Decimal("88888.00"),
+        )
+        catalog_services.price_set(
+            customer=customer,
+            product=product,
+            unit_price=Decimal(AGREED_PRICE),
+            valid_from=days_ago(30),
+            by=manager,
+        )
+        catalog_services.rebate_set(
+            customer=customer,
+            product=product,
+            rebate_unit_price=Decimal(REBATE_PRICE),
+            valid_from=days_ago(30),
+            by=manager,
+            payee_name="黄先生",
+        )
+        application = customer_services.credit_application_submit(
+            customer=customer, by=helper, credit_days=30
+        )
+        world[key] = customer
+        world[f"{key}_application"] = application
+    world["carrier"] = CarrierFactory(name="联昊通")
+    world["suspended_carrier"] = CarrierFactory(
+        name="源伟丰", status="suspended", suspended_reason="回单逾期", suspended_on=days_ago(1)
+    )
+    return world

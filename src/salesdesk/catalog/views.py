@@ -21,7 +21,8 @@ from salesdesk.core.audit import events_for
 from salesdesk.core.errors import DomainError
 from salesdesk.core.forms import show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
-from salesdesk.customers.selectors import customer_get_for_user, history_of
+from salesdesk.core.roles import sees_prices
+from salesdesk.customers.selectors import MONEY_FIELDS, customer_get_for_user, history_of
 
 AREA = {"active_area": "customers"}
 
@@ -73,7 +74,9 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "catalog.view_product")
     product = get_object_or_404(Product, pk=pk)
     history = history_of(
-        product.history.select_related("history_user").order_by("-history_date")[:50], _("Product")
+        product.history.select_related("history_user").order_by("-history_date")[:50],
+        _("Product"),
+        hide=frozenset() if sees_prices(request.user) else MONEY_FIELDS,
     )
     return render(request, "catalog/product_detail.html", {**AREA, "product": product, "history": history})
 

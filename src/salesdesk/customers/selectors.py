@@ -8,6 +8,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from salesdesk.core.audit import events_for
+from salesdesk.core.models import AuditEvent
 from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer, ReceiptSeal
 
@@ -112,8 +114,16 @@ class Change:
     changes: list[tuple[str, str, str]]  # (field label, old, new)
 
 
-def history_of(records, label: str) -> list[Change]:
-    """simple_history rows turned into "who changed which field from what to what"."""
+# Money and credit terms: what the warehouse must not read in an audit trail either.
+MONEY_FIELDS = frozenset({"credit_days", "credit_limit", "standard_price", "unit_price", "rebate_unit_price"})
+MONEY_EVENTS = ("price.", "rebate.", "credit_application.")
+
+
+def history_of(records, label: str, *, hide: frozenset[str] = frozenset()) -> list[Change]:
+    """simple_history rows turned into "who changed which field from what to what".
+
+    Changes to the fields in `hide` are left out, and so is a row that changed nothing else.
+    """
     result = []
     for record in records:
         user = record.history_user
@@ -123,6 +133,8 @@ def history_of(records, label: str) -> list[Change]:
         if record.history_type == "~" and record.prev_record is not None:
             delta = record.diff_against(record.prev_record)
             for change in delta.changes:
+                if change.field in hide:
+                    continue
                 field = record.instance._meta.get_field(change.field)
                 changes.append(
                     (str(field.verbose_name), _display(field, change.old), _display(field, change.new))
@@ -149,17 +161,31 @@ def _display(field, value) -> str:
     return str(value)
 
 
-def customer_history(customer: Customer, limit: int = 50) -> list[Change]:
+def customer_history(customer: Customer, limit: int = 50, *, show_money: bool = True) -> list[Change]:
+    hide = frozenset() if show_money else MONEY_FIELDS
     rows = history_of(
-        customer.history.select_related("history_user").order_by("-history_date")[:limit], str(_("Customer"))
+        customer.history.select_related("history_user").order_by("-history_date")[:limit],
+        str(_("Customer")),
+        hide=hide,
     )
     contact_history = Customer.contacts.rel.related_model.history.filter(customer_id=customer.pk)
     rows += history_of(
         contact_history.select_related("history_user").order_by("-history_date")[:limit], str(_("Contact"))
     )
+    if not show_money:
+        return sorted(rows, key=lambda c: c.at, reverse=True)[:limit]
     credit_history = CreditTermApplication.history.filter(customer_id=customer.pk)
     rows += history_of(
         credit_history.select_related("history_user").order_by("-history_date")[:limit],
         str(_("Credit-term application")),
     )
     return sorted(rows, key=lambda c: c.at, reverse=True)[:limit]
+
+
+def customer_events(customer: Customer, *, show_money: bool = True, limit: int = 50) -> list[AuditEvent]:
+    """The customer's audit events; prices, rebates and credit terms only for who sees money."""
+    qs = events_for(customer)
+    if not show_money:
+        for prefix in MONEY_EVENTS:
+            qs = qs.exclude(action__startswith=prefix)
+    return list(qs[:limit])

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from salesdesk.core.audit import events_for
 from salesdesk.core.errors import DomainError
 from salesdesk.core.forms import show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
@@ -99,14 +98,15 @@ def customer_edit(request: HttpRequest, code: str) -> HttpResponse:
 def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
     require_perm(request, "customers.view_customer")
     customer = selectors.customer_get_for_user(user=request.user, code=code)
+    show_money = sees_prices(request.user)
     context = {
         **AREA,
         "customer": customer,
         "missing": selectors.customer_missing_fields(customer),
         "contacts": customer.contacts.all(),
-        "show_money": sees_prices(request.user),
-        "history": selectors.customer_history(customer),
-        "events": events_for(customer)[:50],
+        "show_money": show_money,
+        "history": selectors.customer_history(customer, show_money=show_money),
+        "events": selectors.customer_events(customer, show_money=show_money),
     }
     if context["show_money"]:
         context["credit_applications"] = customer.credit_applications.select_related("applicant", "approver")

@@ -1,0 +1,152 @@
+"""Who may open which page: one table, checked for every role against own and other's objects.
+
+"own" is a customer (and what hangs off it) whose assistant and salesperson are the users
+asking; "other" belongs to another assistant and salesperson. Finance, the manager and the
+warehouse see every customer, so for them both answer alike. Outside one's scope is 404,
+never 403, so that a code's existence is not given away.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from tests.conftest import client_for
+from tests.factories import build_world
+
+ROLES = ("assistant", "salesperson", "warehouse", "finance", "manager")
+
+# method, url name, object (None / "own" / "other"), then the status per role in ROLES order:
+#                                                       assistant salesp. wareh. finance manager
+MATRIX: list[tuple[str, str, str | None, tuple[int, int, int, int, int]]] = [
+    ("GET", "workbench:home", None, (200, 200, 200, 200, 200)),
+    ("GET", "customers:customer-list", None, (200, 200, 200, 200, 200)),
+    ("GET", "customers:customer-create", None, (200, 200, 403, 403, 200)),
+    ("GET", "customers:customer-detail", "own", (200, 200, 200, 200, 200)),
+    ("GET", "customers:customer-detail", "other", (404, 404, 200, 200, 200)),
+    ("GET", "customers:customer-edit", "own", (200, 200, 403, 403, 200)),
+    ("GET", "customers:customer-edit", "other", (404, 404, 403, 403, 200)),
+    ("POST", "customers:credit-application-submit", "own", (302, 302, 403, 403, 302)),
+    ("POST", "customers:credit-application-submit", "other", (404, 404, 403, 403, 302)),
+    ("POST", "customers:credit-application-decide", "own", (403, 403, 403, 403, 302)),
+    ("POST", "customers:credit-application-decide", "other", (403, 403, 403, 403, 302)),
+    ("GET", "catalog:product-list", None, (200, 200, 200, 200, 200)),
+    ("GET", "catalog:product-create", None, (403, 403, 403, 403, 200)),
+    ("GET", "catalog:product-detail", None, (200, 200, 200, 200, 200)),
+    ("GET", "catalog:product-edit", None, (403, 403, 403, 403, 200)),
+    ("GET", "catalog:price-list", None, (200, 200, 403, 200, 200)),
+    ("GET", "catalog:rebate-list", None, (200, 200, 403, 200, 200)),
+    ("GET", "catalog:customer-prices", "own", (200, 200, 403, 200, 200)),
+    ("GET", "catalog:customer-prices", "other", (404, 404, 403, 200, 200)),
+    ("POST", "catalog:price-create", "own", (200, 403, 403, 403, 200)),
+    ("POST", "catalog:price-create", "other", (404, 403, 403, 403, 200)),
+    # Seeing rebates opens the form; the service then asks for the commission permission.
+    ("POST", "catalog:rebate-create", "own", (200, 200, 403, 200, 200)),
+    ("POST", "catalog:rebate-create", "other", (404, 404, 403, 200, 200)),
+    ("GET", "catalog:carrier-list", None, (200, 200, 200, 200, 200)),
+    ("GET", "catalog:carrier-create", None, (403, 403, 403, 403, 200)),
+    ("GET", "catalog:carrier-detail", None, (200, 200, 200, 200, 200)),
+    ("POST", "catalog:carrier-suspend", None, (403, 403, 403, 403, 302)),
+    ("POST", "catalog:carrier-reinstate", None, (403, 403, 403, 403, 302)),
+]
+
+# Where a URL takes an argument, which object of the world it points at.
+URL_ARGUMENT = {
+    "customers:customer-detail": lambda w, obj: [w[obj].code],
+    "customers:customer-edit": lambda w, obj: [w[obj].code],
+    "customers:credit-application-submit": lambda w, obj: [w[obj].code],
+    "customers:credit-application-decide": lambda w, obj: [w[f"{obj}_application"].pk],
+    "catalog:customer-prices": lambda w, obj: [w[obj].code],
+    "catalog:price-create": lambda w, obj: [w[obj].code],
+    "catalog:rebate-create": lambda w, obj: [w[obj].code],
+    "catalog:product-detail": lambda w, obj: [w["product"].pk],
+    "catalog:product-edit": lambda w, obj: [w["product"].pk],
+    "catalog:carrier-detail": lambda w, obj: [w["carrier"].pk],
+    "catalog:carrier-suspend": lambda w, obj: [w["carrier"].pk],
+    "catalog:carrier-reinstate": lambda w, obj: [w["suspended_carrier"].pk],
+}
+
+# What a POST sends: valid input, so that the answer shows the permission, not a form error.
+POST_DATA = {
+    "customers:credit-application-submit": lambda w: {"credit_days": "45", "reason": "老客户"},
+    "customers:credit-application-decide": lambda w: {"approve": "1", "note": "同意"},
+    "catalog:price-create": lambda w: {
+        "product": w["product"].pk,
+        "unit_price": "355.5",
+        "valid_from": "2026-06-01",
+    },
+    "catalog:rebate-create": lambda w: {
+        "product": w["product"].pk,
+        "rebate_unit_price": "11",
+        "valid_from": "2026-06-01",
+        "payee_name": "黄先生",
+    },
+    "catalog:carrier-suspend": lambda w: {"reason": "代收货款逾期"},
+    "catalog:carrier-reinstate": lambda w: {"note": "已补回"},
+}
+
+# The apps whose every page must be declared above.
+NAMESPACES = ("customers", "catalog", "workbench")
+
+
+@pytest.fixture
+def world(assistant, salesperson, other_assistant, other_salesperson, manager):
+    return build_world(
+        assistant=assistant,
+        salesperson=salesperson,
+        other_assistant=other_assistant,
+        other_salesperson=other_salesperson,
+        manager=manager,
+    )
+
+
+def url_of(world, name: str, obj: str | None) -> str:
+    args = URL_ARGUMENT[name](world, obj) if name in URL_ARGUMENT else []
+    return reverse(name, args=args)
+
+
+def request(client, method: str, name: str, url: str, world):
+    if method == "POST":
+        return client.post(url, POST_DATA.get(name, lambda w: {})(world))
+    return client.get(url)
+
+
+CASES = [
+    pytest.param(method, name, obj, role, expected[i], id=f"{method} {name} {obj or '-'} {role}")
+    for method, name, obj, expected in MATRIX
+    for i, role in enumerate(ROLES)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "name", "obj", "role", "expected"), CASES)
+def test_page_answers_as_the_matrix_says(request_fixture, world, method, name, obj, role, expected):
+    user = request_fixture.getfixturevalue(role)
+    url = url_of(world, name, obj)
+    response = request(client_for(user), method, name, url, world)
+    assert response.status_code == expected, f"{role} {method} {url}"
+
+
+@pytest.fixture
+def request_fixture(request):
+    return request
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "name", "obj"), sorted({(m, n, o or "") for m, n, o, _e in MATRIX}))
+def test_every_page_sends_an_anonymous_visitor_to_the_login(client, world, method, name, obj):
+    url = url_of(world, name, obj or None)
+    response = request(client, method, name, url, world)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_every_page_of_these_apps_is_in_the_matrix():
+    declared = {name for _m, name, _o, _e in MATRIX}
+    resolver = get_resolver()
+    existing = set()
+    for namespace in NAMESPACES:
+        sub = resolver.namespace_dict[namespace][1]
+        existing |= {f"{namespace}:{key}" for key in sub.reverse_dict if isinstance(key, str)}
+    assert existing - declared == set(), "declare who may open these pages in MATRIX"
+    assert declared - existing == set(), "MATRIX names pages that no longer exist"
