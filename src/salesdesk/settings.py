@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "salesdesk.core",
     "salesdesk.customers",
     "salesdesk.catalog",
+    "salesdesk.calls",
+    "salesdesk.orders",
     "salesdesk.workbench",
 ]
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/", include("salesdesk.customers.urls")),
     path("catalog/", include("salesdesk.catalog.urls")),
+    path("calls/", include("salesdesk.calls.urls")),
+    path("orders/", include("salesdesk.orders.urls")),
     path("settings/", include("salesdesk.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

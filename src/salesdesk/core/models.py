@@ -128,3 +128,39 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+class StatusChange(models.Model):
+    """Every workflow transition of every document: who moved it, from what, to what, when."""
+
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}:{self.object_id} {self.from_status}→{self.to_status}"
+
+
+class CalendarDay(models.Model):
+    """An exception to Monday–Friday: a public holiday, or a weekend worked in its place (调休)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"), default=False)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"

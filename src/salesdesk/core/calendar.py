@@ -1,0 +1,25 @@
+"""Working days: Monday to Friday, less public holidays, plus weekends worked in their place."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from salesdesk.core.models import CalendarDay
+
+
+def is_workday(day: dt.date, exceptions: dict[dt.date, bool] | None = None) -> bool:
+    if exceptions is None:
+        exceptions = dict(CalendarDay.objects.filter(date=day).values_list("date", "is_workday"))
+    if day in exceptions:
+        return exceptions[day]
+    return day.weekday() < 5
+
+
+def next_workday(day: dt.date, *, include_today: bool = True) -> dt.date:
+    """The first working day on or after `day` (after it when include_today is False)."""
+    horizon = day + dt.timedelta(days=40)  # the longest Chinese holiday is ~8 days
+    exceptions = dict(CalendarDay.objects.filter(date__gte=day, date__lte=horizon).values_list("date", "is_workday"))
+    candidate = day if include_today else day + dt.timedelta(days=1)
+    while not is_workday(candidate, exceptions):
+        candidate += dt.timedelta(days=1)
+    return candidate

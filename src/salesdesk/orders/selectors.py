@@ -1,0 +1,177 @@
+"""Reads about orders shared by pages, the API and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from salesdesk.core.roles import Role, role_of, scope_to_user
+from salesdesk.core.workflow import status_history
+from salesdesk.orders import review
+from salesdesk.orders.models import CheckResult, OrderLine, OrderStatus, ReviewCheck, SalesOrder
+
+# The warehouse works from the queue: orders released to it and what it has shipped.
+WAREHOUSE_STATUSES = [
+    OrderStatus.RELEASED,
+    OrderStatus.PARTLY_SHIPPED,
+    OrderStatus.SHIPPED,
+    OrderStatus.CLOSED,
+]
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    q: str = ""
+    status: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    customer: str = ""
+
+
+def _scoped(user) -> QuerySet[SalesOrder]:
+    qs = scope_to_user(SalesOrder.objects.all(), user, "customer")
+    if role_of(user) == Role.WAREHOUSE:
+        qs = qs.filter(status__in=WAREHOUSE_STATUSES)
+    return qs
+
+
+def with_total(qs: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
+    return qs.annotate(
+        total=Coalesce(
+            Sum("lines__amount"),
+            Value(Decimal("0")),
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        )
+    )
+
+
+def order_list(*, user, filters: OrderFilter | None = None) -> QuerySet[SalesOrder]:
+    filters = filters or OrderFilter()
+    qs = _scoped(user)
+    if filters.q:
+        q = filters.q.strip()
+        qs = qs.filter(
+            Q(number__icontains=q) | Q(customer__code__icontains=q) | Q(customer__name__icontains=q)
+        )
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.customer:
+        qs = qs.filter(customer__code=filters.customer)
+    if filters.date_from:
+        qs = qs.filter(
+            Q(registered_at__date__gte=filters.date_from)
+            | Q(registered_at__isnull=True, created_at__date__gte=filters.date_from)
+        )
+    if filters.date_to:
+        qs = qs.filter(
+            Q(registered_at__date__lte=filters.date_to)
+            | Q(registered_at__isnull=True, created_at__date__lte=filters.date_to)
+        )
+    return with_total(qs).select_related("customer", "salesperson", "carrier").order_by("-created_at", "-id")
+
+
+def order_get_for_user(*, user, reference: str) -> SalesOrder:
+    """By register number (XS2026-00001) or, for a draft, D<id>; 404 outside the user's scope."""
+    qs = _scoped(user).select_related("customer", "salesperson", "assistant", "carrier", "call", "created_by")
+    reference = (reference or "").strip()
+    if reference[:1] in {"D", "d"} and reference[1:].isdigit():
+        order = qs.filter(pk=int(reference[1:]), number__isnull=True).first()
+    else:
+        order = qs.filter(number=reference).first()
+    if order is None:
+        raise Http404(_("No such order."))
+    return order
+
+
+def order_lines(order: SalesOrder) -> QuerySet[OrderLine]:
+    return order.lines.select_related("product").order_by("position")
+
+
+@dataclass
+class CheckRow:
+    code: str
+    label: str
+    result: str
+    reason: str
+    overridden_by: str
+    override_reason: str
+    can_override: bool
+
+
+def order_review(order: SalesOrder, user) -> list[CheckRow]:
+    rows = []
+    by_code = {c.code: c for c in order.checks.select_related("overridden_by")}
+    for check in review.CHECKS:
+        row: ReviewCheck | None = by_code.get(check.code)
+        if row is None:
+            continue
+        by = row.overridden_by
+        who = (by.first_name or by.get_username()) if by else ""
+        rows.append(
+            CheckRow(
+                check.code,
+                str(check.label),
+                row.result,
+                row.reason,
+                who,
+                row.override_reason,
+                row.result == CheckResult.FAILED and check.may_override(user, order),
+            )
+        )
+    return rows
+
+
+def sales_register(*, user, year: int, month: int | None = None) -> QuerySet[SalesOrder]:
+    """《销售记录本》: every registered order of the period, by date and number."""
+    qs = _scoped(user).filter(number__isnull=False, registered_at__year=year)
+    if month:
+        qs = qs.filter(registered_at__month=month)
+    return (
+        with_total(qs)
+        .select_related("customer", "salesperson", "carrier")
+        .order_by("registered_at", "number")
+    )
+
+
+@dataclass
+class Tracking:
+    """What a customer chasing an order (催货) needs to hear, on one page."""
+
+    order: SalesOrder
+    status_label: str
+    expected: str
+    waiting: list[str] = field(default_factory=list)
+    shipped: list[dict] = field(default_factory=list)
+    history: list = field(default_factory=list)
+
+
+# Apps to the right (the warehouse) add what has shipped and what waits for stock.
+TRACKING_PROVIDERS: list = []
+
+
+def order_tracking(*, user, reference: str) -> Tracking:
+    order = order_get_for_user(user=user, reference=reference)
+    tracking = Tracking(order=order, status_label=order.get_status_display(), expected="")
+    failing = order.checks.filter(result=CheckResult.FAILED)
+    for check in failing:
+        label = review.check_by_code(check.code).label if review.check_by_code(check.code) else check.code
+        tracking.waiting.append(f"{label}: {check.reason}")
+    if order.status == OrderStatus.DRAFT:
+        tracking.waiting.append(_("Not registered yet."))
+    if order.ship_date:
+        slot = order.get_ship_slot_display()
+        tracking.expected = f"{order.ship_date:%Y-%m-%d} {slot}"
+    elif order.status in {OrderStatus.REGISTERED}:
+        tracking.waiting.append(_("Waiting to be released to the warehouse."))
+    for provider in TRACKING_PROVIDERS:
+        provider(order, tracking)
+    tracking.history = list(status_history(order))
+    if order.status in {OrderStatus.SHIPPED, OrderStatus.CLOSED}:
+        tracking.waiting = []
+    return tracking
