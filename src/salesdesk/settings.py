@@ -177,6 +177,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every start when it is missing
 WHITENOISE_USE_FINDERS = True  # serve vendored files without a collectstatic step
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"

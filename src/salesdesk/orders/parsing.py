@@ -81,9 +81,10 @@ def _date(text: str, today: dt.date) -> tuple[dt.date | None, str]:
     for word, days in sorted(_RELATIVE_DAYS.items(), key=lambda kv: -len(kv[0])):
         if word in text:
             return today + dt.timedelta(days=days), text.replace(word, " ")
-    match = re.search(r"(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*[日号]?", text)
+    # 12月3日 or 12/3: a dot or dash would read "2.5kg" or a model code as a date.
+    match = re.search(r"(?<![\w.-])(\d{1,2})\s*(?:月\s*(\d{1,2})\s*[日号]?|/\s*(\d{1,2})(?![\d.]))", text)
     if match:
-        month, day = int(match.group(1)), int(match.group(2))
+        month, day = int(match.group(1)), int(match.group(2) or match.group(3))
         try:
             candidate = dt.date(today.year, month, day)
         except ValueError:

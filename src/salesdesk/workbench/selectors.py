@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesdesk.calls.selectors import follow_ups_for
 from salesdesk.catalog.models import Carrier, CarrierStatus
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer
 from salesdesk.customers.selectors import customer_missing_fields
+from salesdesk.orders.models import CheckResult, OrderStatus, ShipMethod
+from salesdesk.orders.selectors import order_list
+from salesdesk.orders.slots import cutoff
 
 
 @dataclass
@@ -31,6 +36,9 @@ def workbench_items(*, user) -> list[Section]:
     role = role_of(user)
     sections = []
     if role in {Role.ASSISTANT, Role.SALESPERSON, Role.MANAGER}:
+        sections.append(_orders_on_hold(user))
+        sections.append(_orders_to_release(user))
+        sections.append(_follow_ups(user))
         sections.append(_incomplete_customers(user))
     if role in {Role.MANAGER, Role.ASSISTANT, Role.SALESPERSON, Role.FINANCE}:
         sections.append(_credit_applications(user))
@@ -83,5 +91,52 @@ def _suspended_carriers() -> Section:
     for carrier in Carrier.objects.filter(status=CarrierStatus.SUSPENDED):
         section.items.append(
             Item(carrier.name, carrier.suspended_reason, reverse("catalog:carrier-detail", args=[carrier.pk]))
+        )
+    return section
+
+
+def _order_url(order) -> str:
+    return reverse("orders:order-detail", args=[order.reference])
+
+
+def _orders_on_hold(user) -> Section:
+    section = Section("orders_on_hold", str(_("Orders on hold")))
+    orders = order_list(user=user).filter(status=OrderStatus.ON_HOLD).prefetch_related("checks")[:100]
+    for order in orders:
+        reasons = [c.reason for c in order.checks.all() if c.result == CheckResult.FAILED]
+        section.items.append(
+            Item(f"{order.number} {order.customer.name}", "；".join(reasons), _order_url(order))
+        )
+    return section
+
+
+def _orders_to_release(user) -> Section:
+    """Registered orders waiting for release; express ones past the cut-off are flagged."""
+    section = Section("orders_to_release", str(_("Orders to release to the warehouse")))
+    now = timezone.localtime()
+    past_cutoff = now.time() >= cutoff()
+    for order in order_list(user=user).filter(status=OrderStatus.REGISTERED).order_by("registered_at")[:100]:
+        detail = order.get_ship_method_display()
+        if (
+            order.ship_method == ShipMethod.EXPRESS
+            and past_cutoff
+            and timezone.localtime(order.registered_at).date() == now.date()
+        ):
+            detail = str(_("Express, past the %(t)s cut-off: ships this afternoon at the earliest")) % {
+                "t": cutoff().strftime("%H:%M")
+            }
+        section.items.append(Item(f"{order.number} {order.customer.name}", detail, _order_url(order)))
+    return section
+
+
+def _follow_ups(user) -> Section:
+    section = Section("follow_ups", str(_("Open call follow-ups")))
+    for follow_up in follow_ups_for(user=user)[:100]:
+        who = follow_up.assigned_to.first_name or follow_up.assigned_to.username
+        due = f" · {follow_up.due_on:%m-%d}" if follow_up.due_on else ""
+        section.items.append(
+            Item(
+                follow_up.question[:80], f"{who}{due}", reverse("calls:call-detail", args=[follow_up.call_id])
+            )
         )
     return section
