@@ -45,6 +45,8 @@ def customer_list(*, user, filters: CustomerFilter | None = None) -> QuerySet[Cu
 
 def customer_get_for_user(*, user, code: str) -> Customer:
     """The customer with `code` if `user` may see it; 404 otherwise (never 403: no hint)."""
+    if "\x00" in code:  # PostgreSQL refuses NUL in a query: no such code, not a server error
+        raise Http404(_("No such customer."))
     customer = (
         scope_to_user(Customer.objects.all(), user)
         .select_related("salesperson", "assistant", "prepayment_exception_by")
