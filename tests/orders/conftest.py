@@ -38,7 +38,11 @@ def customer(assistant, salesperson, product, other_product):
 @pytest.fixture
 def draft(customer, product, other_product, carrier, assistant):
     return services.order_create(
-        by=assistant, customer=customer, channel="phone", ship_method="express", carrier=carrier,
+        by=assistant,
+        customer=customer,
+        channel="phone",
+        ship_method="express",
+        carrier=carrier,
         collection_method="cod",
         lines=[
             services.LineInput(product=product, quantity=Decimal("20")),

@@ -24,7 +24,11 @@ def test_orders_registered_at_the_same_moment_get_distinct_consecutive_register_
     product = ProductFactory(model_code="A-101")
     drafts = [
         services.order_create(
-            by=assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+            by=assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="pickup",
+            collection_method="cash",
             lines=[services.LineInput(product=product, quantity=Decimal("1"))],
         )
         for _ in range(THREADS)
@@ -44,7 +48,11 @@ def test_two_clerks_registering_the_same_draft_register_it_once():
     customer = make_customer(by=assistant, assistant=assistant, salesperson=salesperson)
     product = ProductFactory(model_code="A-101")
     draft = services.order_create(
-        by=assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+        by=assistant,
+        customer=customer,
+        channel="phone",
+        ship_method="pickup",
+        collection_method="cash",
         lines=[services.LineInput(product=product, quantity=Decimal("1"))],
     )
     results = race(lambda i: services.order_register(order=draft, by=assistant), threads=4)

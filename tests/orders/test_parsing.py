@@ -13,7 +13,10 @@ def lines(text: str):
 
 def test_the_sms_of_the_example_gives_two_lines_wanted_tomorrow():
     parsed = parse_order_text("A-101 红色 20桶，B-220 5桶，明天要", CODES, TODAY)
-    assert [(p.model_code, p.quantity) for p in parsed.lines] == [("A-101", Decimal("20")), ("B-220", Decimal("5"))]
+    assert [(p.model_code, p.quantity) for p in parsed.lines] == [
+        ("A-101", Decimal("20")),
+        ("B-220", Decimal("5")),
+    ]
     assert parsed.requested_date == dt.date(2026, 11, 28)
     assert parsed.unrecognised == []
 

@@ -29,7 +29,11 @@ def test_draft_takes_the_agreed_price_in_force_and_rounds_each_line_once(draft):
 
 def test_registering_gives_consecutive_register_numbers_for_the_year(draft, customer, product, assistant):
     second = services.order_create(
-        by=assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+        by=assistant,
+        customer=customer,
+        channel="phone",
+        ship_method="pickup",
+        collection_method="cash",
         lines=[services.LineInput(product=product, quantity=Decimal("1"))],
     )
     services.order_register(order=draft, by=assistant)
@@ -53,10 +57,16 @@ def test_registering_twice_is_refused(draft, assistant):
         services.order_register(order=draft, by=assistant)
 
 
-def test_price_below_agreed_holds_the_order_for_a_user_without_quoting_permission(customer, product, other_assistant):
+def test_price_below_agreed_holds_the_order_for_a_user_without_quoting_permission(
+    customer, product, other_assistant
+):
     # given a new assistant who may not quote (新进业务助理不允许随便报价)
     order = services.order_create(
-        by=other_assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+        by=other_assistant,
+        customer=customer,
+        channel="phone",
+        ship_method="pickup",
+        collection_method="cash",
         lines=[services.LineInput(product=product, quantity=Decimal("2"), unit_price=Decimal("300"))],
     )
     # when
@@ -68,9 +78,15 @@ def test_price_below_agreed_holds_the_order_for_a_user_without_quoting_permissio
     assert "A-101 300.0000" in check.reason and "349.6000" in check.reason
 
 
-def test_price_differing_is_accepted_and_recorded_for_a_user_with_quoting_permission(customer, product, assistant):
+def test_price_differing_is_accepted_and_recorded_for_a_user_with_quoting_permission(
+    customer, product, assistant
+):
     order = services.order_create(
-        by=assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+        by=assistant,
+        customer=customer,
+        channel="phone",
+        ship_method="pickup",
+        collection_method="cash",
         lines=[services.LineInput(product=product, quantity=Decimal("2"), unit_price=Decimal("300"))],
     )
     order = services.order_register(order=order, by=assistant)
@@ -83,25 +99,37 @@ def test_price_differing_is_accepted_and_recorded_for_a_user_with_quoting_permis
 def test_only_a_quoting_user_may_override_the_price_check(customer, product, other_assistant, assistant):
     order = services.order_register(
         order=services.order_create(
-            by=other_assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+            by=other_assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="pickup",
+            collection_method="cash",
             lines=[services.LineInput(product=product, quantity=Decimal("2"), unit_price=Decimal("300"))],
         ),
         by=other_assistant,
     )
     with pytest.raises(NotAllowed):
         services.order_override(order=order, by=other_assistant, code="agreed_price", reason="客户说好的")
-    order = services.order_override(order=order, by=assistant, code="agreed_price", reason="老客户特价，业务员同意")
+    order = services.order_override(
+        order=order, by=assistant, code="agreed_price", reason="老客户特价，业务员同意"
+    )
     check = order.checks.get(code="agreed_price")
     assert order.status == OrderStatus.REGISTERED
     assert (check.result, check.overridden_by, check.override_reason) == (
-        CheckResult.OVERRIDDEN, assistant, "老客户特价，业务员同意",
+        CheckResult.OVERRIDDEN,
+        assistant,
+        "老客户特价，业务员同意",
     )
 
 
 def test_override_needs_a_reason(customer, product, other_assistant, assistant):
     order = services.order_register(
         order=services.order_create(
-            by=other_assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+            by=other_assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="pickup",
+            collection_method="cash",
             lines=[services.LineInput(product=product, quantity=Decimal("1"), unit_price=Decimal("1"))],
         ),
         by=other_assistant,
@@ -111,11 +139,19 @@ def test_override_needs_a_reason(customer, product, other_assistant, assistant):
     assert error.value.field == "reason"
 
 
-def test_out_of_province_customer_is_held_until_the_salesperson_accepts(assistant, salesperson, product, manager):
-    customer = make_customer(by=assistant, province="湖南", city="长沙", assistant=assistant, salesperson=salesperson)
+def test_out_of_province_customer_is_held_until_the_salesperson_accepts(
+    assistant, salesperson, product, manager
+):
+    customer = make_customer(
+        by=assistant, province="湖南", city="长沙", assistant=assistant, salesperson=salesperson
+    )
     order = services.order_register(
         order=services.order_create(
-            by=assistant, customer=customer, channel="phone", ship_method="freight", collection_method="account",
+            by=assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="freight",
+            collection_method="account",
             lines=[services.LineInput(product=product, quantity=Decimal("1"))],
         ),
         by=assistant,
@@ -130,12 +166,21 @@ def test_out_of_province_customer_is_held_until_the_salesperson_accepts(assistan
 
 def test_salespersons_standing_exception_lets_out_of_province_orders_pass(assistant, salesperson, product):
     customer = make_customer(
-        by=assistant, province="湖南省", city="长沙", assistant=assistant, salesperson=salesperson,
-        prepayment_exception_by=salesperson, prepayment_exception_note="代理商，月结",
+        by=assistant,
+        province="湖南省",
+        city="长沙",
+        assistant=assistant,
+        salesperson=salesperson,
+        prepayment_exception_by=salesperson,
+        prepayment_exception_note="代理商，月结",
     )
     order = services.order_register(
         order=services.order_create(
-            by=assistant, customer=customer, channel="phone", ship_method="freight", collection_method="account",
+            by=assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="freight",
+            collection_method="account",
             lines=[services.LineInput(product=product, quantity=Decimal("1"))],
         ),
         by=assistant,
@@ -147,7 +192,11 @@ def test_home_province_written_with_sheng_is_not_out_of_province(assistant, prod
     customer = make_customer(by=assistant, province="广东省", assistant=assistant)
     order = services.order_register(
         order=services.order_create(
-            by=assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+            by=assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="pickup",
+            collection_method="cash",
             lines=[services.LineInput(product=product, quantity=Decimal("1"), unit_price=Decimal("380"))],
         ),
         by=assistant,
@@ -159,7 +208,11 @@ def test_incomplete_master_data_holds_the_order_and_names_the_missing_fields(ass
     customer = make_customer(by=assistant, complete=False, name="江门新客户", assistant=assistant)
     order = services.order_register(
         order=services.order_create(
-            by=assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+            by=assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="pickup",
+            collection_method="cash",
             lines=[services.LineInput(product=product, quantity=Decimal("1"), unit_price=Decimal("380"))],
         ),
         by=assistant,
@@ -173,14 +226,26 @@ def test_fixing_master_data_and_reviewing_again_registers_a_held_order(assistant
     customer = make_customer(by=assistant, complete=False, name="江门新客户", assistant=assistant)
     order = services.order_register(
         order=services.order_create(
-            by=assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+            by=assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="pickup",
+            collection_method="cash",
             lines=[services.LineInput(product=product, quantity=Decimal("1"), unit_price=Decimal("380"))],
         ),
         by=assistant,
     )
     customer_services.customer_update(
-        customer=customer, by=assistant, region="蓬江", province="广东", city="江门", address="建设路 1 号",
-        settlement="cash", shipping_notes="自提", receipt_seal="kedi_received", salesperson=salesperson,
+        customer=customer,
+        by=assistant,
+        region="蓬江",
+        province="广东",
+        city="江门",
+        address="建设路 1 号",
+        settlement="cash",
+        shipping_notes="自提",
+        receipt_seal="kedi_received",
+        salesperson=salesperson,
     )
     order = services.order_review_again(order=order, by=assistant)
     assert order.status == OrderStatus.REGISTERED, [(c.code, c.reason) for c in order.checks.all()]
@@ -192,7 +257,11 @@ def test_credit_days_without_approved_application_holds_and_only_the_manager_ove
     customer = make_customer(by=assistant, credit_days=30, assistant=assistant, salesperson=salesperson)
     order = services.order_register(
         order=services.order_create(
-            by=assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="account",
+            by=assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="pickup",
+            collection_method="account",
             lines=[services.LineInput(product=product, quantity=Decimal("1"), unit_price=Decimal("380"))],
         ),
         by=assistant,
@@ -210,7 +279,11 @@ def test_an_order_needs_a_saved_open_customer_and_positive_quantities(assistant,
     customer.refresh_from_db()
     with pytest.raises(DomainError) as error:
         services.order_create(
-            by=assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+            by=assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="pickup",
+            collection_method="cash",
             lines=[services.LineInput(product=product, quantity=Decimal("1"))],
         )
     assert error.value.field == "customer"
@@ -218,7 +291,11 @@ def test_an_order_needs_a_saved_open_customer_and_positive_quantities(assistant,
     customer.refresh_from_db()
     with pytest.raises(FieldErrors) as errors:
         services.order_create(
-            by=assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+            by=assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="pickup",
+            collection_method="cash",
             lines=[services.LineInput(product=product, quantity=Decimal("0"))],
         )
     assert "lines[0].quantity" in errors.value.errors
@@ -231,8 +308,13 @@ def test_suspended_carrier_cannot_be_chosen(customer, product, assistant, carrie
     carrier.refresh_from_db()
     with pytest.raises(DomainError) as error:
         services.order_create(
-            by=assistant, customer=customer, channel="phone", ship_method="express", carrier=carrier,
-            collection_method="cod", lines=[services.LineInput(product=product, quantity=Decimal("1"))],
+            by=assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="express",
+            carrier=carrier,
+            collection_method="cod",
+            lines=[services.LineInput(product=product, quantity=Decimal("1"))],
         )
     assert error.value.field == "carrier"
 
@@ -247,13 +329,20 @@ def test_cancel_needs_a_reason_and_is_refused_after_nothing_is_left_to_cancel(dr
 
 
 def test_repeat_last_order_copies_lines_at_todays_agreed_price(draft, customer, assistant):
-    services.order_update(order=draft, by=assistant, lines=[
-        services.LineInput(product=line.product, quantity=line.quantity, unit_price=Decimal("1"))
-        for line in draft.lines.all()
-    ])
+    services.order_update(
+        order=draft,
+        by=assistant,
+        lines=[
+            services.LineInput(product=line.product, quantity=line.quantity, unit_price=Decimal("1"))
+            for line in draft.lines.all()
+        ],
+    )
     repeat = services.order_repeat_last(customer=customer, by=assistant)
     assert repeat.pk != draft.pk and repeat.status == OrderStatus.DRAFT
-    assert [(line.product.model_code, line.quantity, line.unit_price) for line in repeat.lines.order_by("position")] == [
+    assert [
+        (line.product.model_code, line.quantity, line.unit_price)
+        for line in repeat.lines.order_by("position")
+    ] == [
         ("A-101", Decimal("20.000"), Decimal("349.6000")),
         ("B-220", Decimal("5.000"), Decimal("243.8000")),
     ]
@@ -262,7 +351,11 @@ def test_repeat_last_order_copies_lines_at_todays_agreed_price(draft, customer, 
 def test_editing_a_held_order_reviews_it_again(customer, product, other_assistant):
     order = services.order_register(
         order=services.order_create(
-            by=other_assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+            by=other_assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="pickup",
+            collection_method="cash",
             lines=[services.LineInput(product=product, quantity=Decimal("2"), unit_price=Decimal("300"))],
         ),
         by=other_assistant,
@@ -272,5 +365,3 @@ def test_editing_a_held_order_reviews_it_again(customer, product, other_assistan
         order=order, by=other_assistant, lines=[services.LineInput(product=product, quantity=Decimal("2"))]
     )
     assert order.status == OrderStatus.REGISTERED
-
-

@@ -70,7 +70,11 @@ def test_a_held_order_cannot_be_released(customer, product, other_assistant):
 
     order = services.order_register(
         order=services.order_create(
-            by=other_assistant, customer=customer, channel="phone", ship_method="pickup", collection_method="cash",
+            by=other_assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="pickup",
+            collection_method="cash",
             lines=[services.LineInput(product=product, quantity=Decimal("1"), unit_price=Decimal("1"))],
         ),
         by=other_assistant,
@@ -84,7 +88,11 @@ def test_express_order_without_carrier_cannot_be_released(customer, product, ass
 
     order = services.order_register(
         order=services.order_create(
-            by=assistant, customer=customer, channel="phone", ship_method="express", collection_method="cod",
+            by=assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="express",
+            collection_method="cod",
             lines=[services.LineInput(product=product, quantity=Decimal("1"))],
         ),
         by=assistant,
