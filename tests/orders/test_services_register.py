@@ -10,7 +10,6 @@ from salesdesk.core.models import StatusChange
 from salesdesk.customers import services as customer_services
 from salesdesk.orders import services
 from salesdesk.orders.models import CheckResult, OrderStatus
-from tests.conftest import make_user
 from tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db
