@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -81,12 +81,16 @@ def on_unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, str(exc))
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = _("The request body is not valid JSON.")  # ninja's own text is not translatable
+    return _error(request, exc.status_code, message)
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
+    # The username reaches the database, which refuses NUL characters: refuse them here.
+    username: str = Field(..., max_length=150, pattern=r"^[^\x00]*$")
+    password: str = Field(..., max_length=4096)
 
 
 class TokenOut(Schema):
