@@ -69,6 +69,37 @@ def cmd_restore(args: argparse.Namespace) -> None:
     print(f"salesdesk: restored from {args.path}")
 
 
+def cmd_import(args: argparse.Namespace) -> None:
+    """Preview a sheet (exit 1 when a row has a problem); with --commit, write all rows or none."""
+    from django.contrib.auth.models import User
+
+    from salesdesk.catalog.imports import PriceImport, ProductImport
+    from salesdesk.core.errors import DomainError
+    from salesdesk.core.imports import ImportRefused, commit_import, preview_import
+    from salesdesk.customers.imports import CustomerImport
+
+    kinds = {"customers": CustomerImport, "products": ProductImport, "prices": PriceImport}
+    user = User.objects.filter(username=args.as_user, is_active=True).first()
+    if user is None:
+        raise SystemExit(f"salesdesk: no active user {args.as_user}")
+    importer = kinds[args.kind](user=user)
+    try:
+        if args.commit:
+            count = commit_import(importer, args.file)
+            print(f"salesdesk: rows imported: {count}.")
+            return
+        preview = preview_import(importer, args.file)
+    except ImportRefused as exc:
+        preview = exc.preview
+    except DomainError as exc:
+        raise SystemExit(f"salesdesk: {exc.message}") from exc
+    for problem in preview.problems:
+        print(problem)
+    print(f"salesdesk: rows ok: {preview.ok_count}; rows with problems: {preview.problem_count}.")
+    if preview.problem_count or args.commit:
+        raise SystemExit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="salesdesk", description="业务助理工作台 salesdesk")
@@ -90,6 +121,13 @@ def main(argv: list[str] | None = None) -> None:
     bk.add_argument("path")
     rs = sub.add_parser("restore", help="replace the database with a backup (stop the server first)")
     rs.add_argument("path")
+    im = sub.add_parser("import", help="check a .xlsx sheet, and with --commit import all its rows or none")
+    im.add_argument("kind", choices=["customers", "products", "prices"])
+    im.add_argument("file", help="the .xlsx file")
+    im.add_argument(
+        "--as", dest="as_user", required=True, metavar="USERNAME", help="whose rights and scope apply"
+    )
+    im.add_argument("--commit", action="store_true", help="write the rows (all or none)")
 
     known = {
         "run": cmd_run,
@@ -97,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
         "createuser": cmd_createuser,
         "backup": cmd_backup,
         "restore": cmd_restore,
+        "import": cmd_import,
     }
     if not argv or argv[0] in {"-h", "--help"}:
         parser.print_help()

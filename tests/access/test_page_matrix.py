@@ -48,6 +48,14 @@ MATRIX: list[tuple[str, str, str | None, tuple[int, int, int, int, int]]] = [
     ("GET", "catalog:carrier-detail", None, (200, 200, 200, 200, 200)),
     ("POST", "catalog:carrier-suspend", None, (403, 403, 403, 403, 302)),
     ("POST", "catalog:carrier-reinstate", None, (403, 403, 403, 403, 302)),
+    # Importing needs the permission to add what is imported; an export is the list it comes from.
+    ("GET", "customers:customer-import", None, (200, 200, 403, 403, 200)),
+    ("GET", "customers:customer-export", None, (200, 200, 200, 200, 200)),
+    ("GET", "catalog:product-import", None, (403, 403, 403, 403, 200)),
+    ("GET", "catalog:product-export", None, (200, 200, 200, 200, 200)),
+    ("GET", "catalog:price-import", None, (200, 403, 403, 403, 200)),
+    ("GET", "catalog:price-export", None, (200, 200, 403, 200, 200)),
+    ("GET", "catalog:rebate-export", None, (200, 200, 403, 200, 200)),
 ]
 
 # Where a URL takes an argument, which object of the world it points at.

@@ -125,7 +125,12 @@ def _unreadable() -> str:
 
 def _check_package(source) -> None:
     if hasattr(source, "seek"):
+        size = source.seek(0, 2)
         source.seek(0)
+    else:
+        size = Path(source).stat().st_size if Path(source).is_file() else 0
+    if size > MAX_BYTES:
+        raise SpreadsheetError(_("The file is larger than 5 MB; split it into smaller files."))
     try:
         with zipfile.ZipFile(source) as package:
             unpacked = sum(info.file_size for info in package.infolist())
@@ -156,9 +161,7 @@ def _read_rows(rows: Iterable[tuple], columns: Sequence[Column]) -> Sheet:
             raise SpreadsheetError(
                 _("The sheet has more than %(n)s rows; split it into smaller files.") % {"n": f"{MAX_ROWS:,}"}
             )
-        cells = {
-            col.field: values[i] if i < len(values) else None for i, col in positions.items()
-        }
+        cells = {col.field: values[i] if i < len(values) else None for i, col in positions.items()}
         data.append(SheetRow(number, cells))
     if header_at is None:
         raise SpreadsheetError(_("The sheet is empty."))
@@ -227,7 +230,10 @@ def cell_decimal(value: Any) -> Decimal | None:
 
 
 def cell_int(value: Any) -> int | None:
-    number = cell_decimal(value)
+    try:
+        number = cell_decimal(value)
+    except CellError as exc:
+        raise CellError(_("must be a whole number")) from exc
     if number is None:
         return None
     if number != number.to_integral_value():
