@@ -19,7 +19,9 @@ def _fast_passwords(settings):
 def make_user(username: str, role: Role, *, grants: tuple[str, ...] = (), display: str = "") -> User:
     from django.contrib.auth.models import Permission
 
-    user = User.objects.create_user(username=username, password="a-long-test-password-1", first_name=display or username)
+    user = User.objects.create_user(
+        username=username, password="a-long-test-password-1", first_name=display or username
+    )
     user.groups.add(Group.objects.get(name=role.value))
     UserProfile.objects.create(user=user, display_name=display or username)
     for codename in grants:

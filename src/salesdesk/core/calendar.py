@@ -18,7 +18,9 @@ def is_workday(day: dt.date, exceptions: dict[dt.date, bool] | None = None) -> b
 def next_workday(day: dt.date, *, include_today: bool = True) -> dt.date:
     """The first working day on or after `day` (after it when include_today is False)."""
     horizon = day + dt.timedelta(days=40)  # the longest Chinese holiday is ~8 days
-    exceptions = dict(CalendarDay.objects.filter(date__gte=day, date__lte=horizon).values_list("date", "is_workday"))
+    exceptions = dict(
+        CalendarDay.objects.filter(date__gte=day, date__lte=horizon).values_list("date", "is_workday")
+    )
     candidate = day if include_today else day + dt.timedelta(days=1)
     while not is_workday(candidate, exceptions):
         candidate += dt.timedelta(days=1)

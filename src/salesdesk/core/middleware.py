@@ -77,9 +77,9 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         if not request.path.startswith("/api/"):
             return self.get_response(request)
-        if len(key) > 200:
+        if len(key) > 200 or not key.isprintable():
             return _problem(
-                400, _("Idempotency-Key is too long (at most 200 characters)."), "Idempotency-Key"
+                400, _("Idempotency-Key must be at most 200 printable characters."), "Idempotency-Key"
             )
         owner = _owner_of(request)
         digest = hashlib.sha256(

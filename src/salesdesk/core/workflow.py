@@ -25,15 +25,23 @@ def transition(obj: models.Model, *, to: str, by, note: str = "", field: str = "
     if to not in allowed:
         choices = dict(type(obj)._meta.get_field(field).flatchoices)
         raise InvalidTransition(
-            _("Cannot go from %(a)s to %(b)s.") % {"a": choices.get(current, current), "b": choices.get(to, to)},
+            _("Cannot go from %(a)s to %(b)s.")
+            % {"a": choices.get(current, current), "b": choices.get(to, to)},
             code="invalid_transition",
         )
     setattr(obj, field, to)
     obj.save()
     StatusChange.objects.create(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk), from_status=current, to_status=to, by=by, note=note[:500]
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        from_status=current,
+        to_status=to,
+        by=by,
+        note=note[:500],
     )
 
 
 def status_history(obj: models.Model):
-    return StatusChange.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related("by")
+    return StatusChange.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).select_related("by")
