@@ -33,10 +33,11 @@ from salesdesk.catalog.schemas import (
     ReinstateIn,
     SuspendIn,
 )
+from salesdesk.core.api import RowId, require
 from salesdesk.core.errors import DomainError
 from salesdesk.core.roles import sees_prices
-from salesdesk.customers.api import CustomerCode, RowId, require
-from salesdesk.customers.schemas import ERRORS, page_of
+from salesdesk.core.schemas import ERRORS, page_of
+from salesdesk.customers.api import CustomerCode
 from salesdesk.customers.selectors import customer_get_for_user
 
 router = Router()

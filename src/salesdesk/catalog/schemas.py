@@ -7,7 +7,7 @@ from ninja import Field, Schema
 from pydantic import StrictBool, StrictInt
 
 from salesdesk.catalog.models import CarrierKind
-from salesdesk.customers.schemas import (
+from salesdesk.core.schemas import (
     InputSchema,
     IsoDate,
     OptionalQueryDate,

@@ -13,13 +13,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
-from salesdesk.core.errors import FieldErrors, NotAllowed
+from salesdesk.core.api import RowId, require
+from salesdesk.core.errors import FieldErrors
 from salesdesk.core.forms import users_with_role
 from salesdesk.core.roles import Role, sees_prices
+from salesdesk.core.schemas import ERRORS, page_of
 from salesdesk.customers import selectors, services
 from salesdesk.customers.models import CreditTermApplication, Customer
 from salesdesk.customers.schemas import (
-    ERRORS,
     CreditApplicationIn,
     CreditApplicationOut,
     CustomerCreateIn,
@@ -30,14 +31,12 @@ from salesdesk.customers.schemas import (
     CustomerView,
     CustomerWarehouseOut,
     DecisionIn,
-    page_of,
 )
 
 router = Router(tags=["customers"])
 
 # Customer codes are a series and digits (GS00001); anything else cannot name a customer.
 CustomerCode = Path(..., pattern=r"^[A-Z]{2}[0-9]{5,14}$", max_length=16)
-RowId = Path(..., ge=1, le=2**62)
 
 # The role a username must hold to fill each person field, as on the customer form.
 _PERSON_FIELDS = {
@@ -45,11 +44,6 @@ _PERSON_FIELDS = {
     "assistant": Role.ASSISTANT,
     "prepayment_exception_by": Role.SALESPERSON,
 }
-
-
-def require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise NotAllowed(_("You do not have permission to do this."))
 
 
 def customer_out(user, customer: Customer) -> CustomerOut | CustomerWarehouseOut:

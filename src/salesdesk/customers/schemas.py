@@ -1,177 +1,33 @@
-"""What the API accepts and answers about customers, and the value types every app's API shares.
-
-Input types mirror the columns (lengths, digits, choices), so a bad request is refused
-field by field with 422 before anything reaches the database. Money leaves as a decimal
-string with its fixed places, never as a float.
-"""
+"""What the API accepts and answers about customers and credit-term applications."""
 
 import datetime as dt
-import re
-from collections.abc import Callable
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import (
-    AfterValidator,
-    BeforeValidator,
-    ConfigDict,
-    Discriminator,
-    PlainSerializer,
-    StrictBool,
-    StrictInt,
-    StringConstraints,
-    Tag,
-    WithJsonSchema,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, StrictBool, StrictInt
 
-from salesdesk.core.money import to_amount, to_unit_price
+from salesdesk.core.schemas import (
+    AmountIn,
+    AmountOut,
+    InputSchema,
+    IsoDate,
+    PageQuery,
+    Text,
+    blank_as_none,
+    choice_or_blank,
+    full_or_reduced,
+    username_of,
+)
 from salesdesk.customers.models import CustomerSeries, CustomerStatus, ReceiptSeal, Settlement
 from salesdesk.customers.selectors import customer_missing_fields
-
-# --- Value types shared by every app's API ---------------------------------------------
-
-
-def _storable(value: str) -> str:
-    # PostgreSQL refuses NUL in text, and a lone surrogate cannot be encoded at all:
-    # both would fail at the database, after the request was accepted.
-    if "\x00" in value:
-        raise PydanticCustomError("nul_character", _("Text must not contain NUL characters."))
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise PydanticCustomError(
-            "unicode", _("Text contains characters that are not valid Unicode.")
-        ) from None
-    return value
-
-
-def Text(max_length: int, *, min_length: int = 0) -> Any:
-    """A trimmed string that fits a column of `max_length` characters."""
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_storable),
-    ]
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date_text(value: Any) -> Any:
-    # Pydantic would also take a number of seconds since 1970 as a date; people mean a day.
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise PydanticCustomError("date_format", _("Give the date as YYYY-MM-DD."))
-    return value
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
-
-
-def _blank_as_none(value: Any) -> Any:
-    return None if value == "" else value
-
-
-# Query strings send "" for an empty filter box; that means "no filter".
-OptionalQueryDate = Annotated[IsoDate | None, BeforeValidator(_blank_as_none)]
-
-
-def _not_negative_zero(value: Decimal) -> Decimal:
-    return abs(value)  # "-0" passes ge=0 and would be stored and shown as -0.00
-
-
-# Money arrives as a JSON string or number; the places match the column exactly.
-AmountIn = Annotated[
-    Decimal, Field(ge=0, max_digits=14, decimal_places=2), AfterValidator(_not_negative_zero)
-]
-UnitPriceIn = Annotated[
-    Decimal, Field(ge=0, max_digits=14, decimal_places=4), AfterValidator(_not_negative_zero)
-]
-
-
-def _decimal_string(places: Callable[[Decimal], Decimal], example: str) -> Any:
-    return Annotated[
-        Decimal,
-        PlainSerializer(lambda value: str(places(value)), return_type=str),
-        WithJsonSchema({"type": "string", "format": "decimal", "example": example}),
-    ]
-
-
-AmountOut = _decimal_string(to_amount, "50000.00")
-UnitPriceOut = _decimal_string(to_unit_price, "349.6000")
-
-
-def choice_or_blank(choices: type) -> Any:
-    """One of a model's choices, or "" where the column may be left empty."""
-    return Literal[tuple(["", *choices.values])]  # type: ignore[valid-type]
-
-
-class InputSchema(Schema):
-    # An unknown field is a typo or a field the client may not set (code, created_by):
-    # refusing it is kinder than silently ignoring it.
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
-
-
-class FieldError(Schema):
-    field: str
-    message: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[FieldError]
-
-
-ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
-
-
-class PageQuery(Schema):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000_000)
-
-
-def page_of(rows: QuerySet, page: PageQuery, out: Callable[[Any], Any]) -> dict[str, Any]:
-    """One page of a list answer: the total count, then this page's rows serialised by `out`."""
-    return {
-        "count": rows.count(),
-        "items": [out(row) for row in rows[page.offset : page.offset + page.limit]],
-    }
-
-
-def full_or_reduced(full: type, reduced: type) -> Any:
-    """An answer that is `full`, or `reduced` for a user who may not see money.
-
-    The view picks the class; the tag makes serialisation follow that choice (a plain
-    union could match the reduced schema to a full object, or the full one to a model
-    row). Anything that is not explicitly `full` is shown reduced.
-    """
-
-    def audience(value: Any) -> str:
-        return "full" if isinstance(value, full) else "reduced"
-
-    return Annotated[
-        Annotated[full, Tag("full")] | Annotated[reduced, Tag("reduced")],
-        Discriminator(audience),
-    ]
-
-
-def username_of(user) -> str | None:
-    # Also takes the username itself: a built answer is validated once more on its way out.
-    return user if user is None or isinstance(user, str) else user.get_username()
-
 
 # --- Customers ------------------------------------------------------------------------
 
 
 class CustomerQuery(PageQuery):
     q: Text(100) = ""
-    series: Annotated[CustomerSeries | None, BeforeValidator(_blank_as_none)] = None
-    status: Annotated[CustomerStatus | None, BeforeValidator(_blank_as_none)] = None
+    series: Annotated[CustomerSeries | None, BeforeValidator(blank_as_none)] = None
+    status: Annotated[CustomerStatus | None, BeforeValidator(blank_as_none)] = None
 
 
 class ContactIn(InputSchema):
