@@ -8,8 +8,11 @@ never 403, so that a code's existence is not given away.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import get_resolver, reverse
+from openpyxl import load_workbook
 
 from tests.conftest import client_for
 from tests.factories import build_world
@@ -158,3 +161,26 @@ def test_every_page_of_these_apps_is_in_the_matrix():
         existing |= {f"{namespace}:{key}" for key in sub.reverse_dict if isinstance(key, str)}
     assert existing - declared == set(), "declare who may open these pages in MATRIX"
     assert declared - existing == set(), "MATRIX names pages that no longer exist"
+
+
+def page_text(response) -> str:
+    """A page's HTML, or every cell of a downloaded sheet with numbers written as pages print them."""
+    if not response.streaming:
+        return response.content.decode()
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = [v for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    numbers = [f"{v:.2f} {v:.4f}" for v in cells if isinstance(v, int | float)]
+    return " ".join([*map(str, cells), *numbers])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name",
+    ["customers:customer-list", "customers:customer-export", "catalog:price-list", "catalog:price-export"],
+)
+@pytest.mark.parametrize("role", ["assistant", "salesperson"])
+def test_lists_and_exports_hold_only_the_users_own_customers(request_fixture, world, name, role):
+    response = client_for(request_fixture.getfixturevalue(role)).get(reverse(name))
+    text = page_text(response)
+    assert world["own"].code in text
+    assert world["other"].code not in text

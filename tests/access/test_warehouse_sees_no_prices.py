@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from salesdesk.catalog import services as catalog_services
-from tests.access.test_page_matrix import MATRIX, ROLES, url_of
+from tests.access.test_page_matrix import MATRIX, ROLES, page_text, url_of
 from tests.conftest import client_for
 from tests.factories import AGREED_PRICE, REBATE_PRICE, STANDARD_PRICE, build_world
 
@@ -50,18 +48,8 @@ WAREHOUSE_PAGES = sorted(
 def test_no_page_the_warehouse_opens_shows_money(world, warehouse, name, obj):
     response = client_for(warehouse).get(url_of(world, name, obj or None))
     assert response.status_code == 200
-    html = _text_of(response)
+    html = page_text(response)
     assert [m for m in MONEY if m in html] == []
-
-
-def _text_of(response) -> str:
-    """A page's HTML, or every cell of a downloaded sheet with numbers written as pages print them."""
-    if not response.streaming:
-        return response.content.decode()
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    cells = [v for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
-    numbers = [f"{v:.2f} {v:.4f}" for v in cells if isinstance(v, int | float)]
-    return " ".join([*map(str, cells), *numbers])
 
 
 @pytest.mark.django_db
