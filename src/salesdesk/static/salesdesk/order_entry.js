@@ -72,12 +72,15 @@
   });
   body.addEventListener("change", refreshTotal);
 
-  form.addEventListener("keydown", (e) => {
+  // Ctrl+Enter registers from anywhere on the page, the paste box included.
+  document.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       form.querySelector("[data-register]").click();
-      return;
     }
+  });
+  form.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey) return;
     const row = e.target.closest && e.target.closest(".sd-line");
     if (e.key === "Enter" && row && e.target.tagName === "INPUT") {
       e.preventDefault(); // Enter in a line never submits half an order
