@@ -71,18 +71,31 @@ def rebate_history(*, customer: Customer) -> QuerySet[RebatePrice]:
     )
 
 
-def price_list_for_user(*, user) -> QuerySet[CustomerPrice]:
+def _search_prices(qs: QuerySet, q: str) -> QuerySet:
+    q = q.strip()
+    if not q:
+        return qs
+    return qs.filter(
+        Q(customer__code__icontains=q)
+        | Q(customer__name__icontains=q)
+        | Q(product__model_code__icontains=q)
+        | Q(product__name__icontains=q)
+    )
+
+
+def price_list_for_user(*, user, q: str = "") -> QuerySet[CustomerPrice]:
     """Every agreed price the user may see (客户价格管理), for the list page and export."""
     return (
-        scope_to_user(CustomerPrice.objects.all(), user, "customer")
+        _search_prices(scope_to_user(CustomerPrice.objects.all(), user, "customer"), q)
         .select_related("customer", "product")
         .order_by("customer__code", "product__model_code", "-valid_from")
     )
 
 
-def rebate_list_for_user(*, user) -> QuerySet[RebatePrice]:
+def rebate_list_for_user(*, user, q: str = "") -> QuerySet[RebatePrice]:
+    """Every rebate price the user may see (客户回扣设置), for the list page and export."""
     return (
-        scope_to_user(RebatePrice.objects.all(), user, "customer")
+        _search_prices(scope_to_user(RebatePrice.objects.all(), user, "customer"), q)
         .select_related("customer", "product")
         .order_by("customer__code", "product__model_code", "-valid_from")
     )

@@ -84,18 +84,24 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def price_list(request: HttpRequest) -> HttpResponse:
     """客户价格管理: every agreed price the user may see."""
     require_perm(request, "catalog.view_customerprice")
-    page = paginate(request, selectors.price_list_for_user(user=request.user))
+    q = request.GET.get("q", "")[:100]
+    page = paginate(request, selectors.price_list_for_user(user=request.user, q=q))
     return render(
-        request, "catalog/price_list.html", {**AREA, "page": page, "query": query_without_page(request)}
+        request,
+        "catalog/price_list.html",
+        {**AREA, "page": page, "q": q, "query": query_without_page(request)},
     )
 
 
 def rebate_list(request: HttpRequest) -> HttpResponse:
     """客户回扣设置: every rebate price the user may see."""
     require_perm(request, "catalog.view_rebateprice")
-    page = paginate(request, selectors.rebate_list_for_user(user=request.user))
+    q = request.GET.get("q", "")[:100]
+    page = paginate(request, selectors.rebate_list_for_user(user=request.user, q=q))
     return render(
-        request, "catalog/rebate_list.html", {**AREA, "page": page, "query": query_without_page(request)}
+        request,
+        "catalog/rebate_list.html",
+        {**AREA, "page": page, "q": q, "query": query_without_page(request)},
     )
 
 

@@ -48,13 +48,13 @@ def product_export(request: HttpRequest) -> HttpResponse:
 
 def price_export(request: HttpRequest) -> HttpResponse:
     _require_money(request, "catalog.view_customerprice")
-    prices = selectors.price_list_for_user(user=request.user)
+    prices = selectors.price_list_for_user(user=request.user, q=request.GET.get("q", "")[:100])
     return _download("客户价格管理", "prices", imports.PRICE_COLUMNS, imports.price_export_rows(prices))
 
 
 def rebate_export(request: HttpRequest) -> HttpResponse:
     _require_money(request, "catalog.view_rebateprice")
-    rebates = selectors.rebate_list_for_user(user=request.user)
+    rebates = selectors.rebate_list_for_user(user=request.user, q=request.GET.get("q", "")[:100])
     return _download("客户回扣设置", "rebates", imports.REBATE_COLUMNS, imports.rebate_export_rows(rebates))
 
 
