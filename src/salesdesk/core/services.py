@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from salesdesk.core.audit import record_event
 from salesdesk.core.errors import DomainError, FieldErrors, NotAllowed
-from salesdesk.core.models import UserProfile
+from salesdesk.core.models import CalendarDay, UserProfile
 from salesdesk.core.roles import Role, role_of
 
 GRANTS = {"quote_price", "set_rebate", "approve_commission"}
@@ -56,3 +56,25 @@ def user_grants_set(*, user: User, by, grants: set[str], max_rebate_per_unit: De
     profile.save()
     record_event("user.grants_changed", by=by, obj=user, summary=",".join(sorted(grants)))
     return user
+
+
+@transaction.atomic
+def calendar_day_set(*, by, date, is_workday: bool, name: str = "") -> CalendarDay:
+    """Mark a public holiday, or a weekend worked in its place (调休), for ship slots."""
+    if role_of(by) != Role.MANAGER:
+        raise NotAllowed(_("Only the manager keeps the working calendar."))
+    day, _created = CalendarDay.objects.update_or_create(
+        date=date, defaults={"is_workday": is_workday, "name": name.strip()[:50]}
+    )
+    record_event(
+        "calendar.day_set", by=by, obj=day, summary=f"{date} {'workday' if is_workday else 'holiday'} {name}"
+    )
+    return day
+
+
+@transaction.atomic
+def calendar_day_remove(*, by, day: CalendarDay) -> None:
+    if role_of(by) != Role.MANAGER:
+        raise NotAllowed(_("Only the manager keeps the working calendar."))
+    record_event("calendar.day_removed", by=by, obj=day, summary=str(day.date))
+    day.delete()

@@ -50,3 +50,13 @@ class GrantsForm(StyledForm, forms.Form):
         password = self.cleaned_data["password"]
         validate_password(password)
         return password
+
+
+class CalendarDayForm(StyledForm, forms.Form):
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_workday = forms.TypedChoiceField(
+        label=_("kind"),
+        coerce=lambda v: v == "1",
+        choices=[("0", _("Holiday: no shipping")), ("1", _("Working day on a weekend (调休)"))],
+    )
+    name = forms.CharField(label=_("name"), max_length=50, required=False)

@@ -21,9 +21,9 @@ from salesdesk.core import services
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import DomainError
 from salesdesk.core.forms import show_domain_error
-from salesdesk.core.models import LoginAttempt
+from salesdesk.core.models import CalendarDay, LoginAttempt
 from salesdesk.core.roles import Role, role_of
-from salesdesk.core.user_forms import GRANT_CHOICES, GrantsForm, UserCreateForm
+from salesdesk.core.user_forms import GRANT_CHOICES, CalendarDayForm, GrantsForm, UserCreateForm
 
 name_events(
     {
@@ -33,6 +33,8 @@ name_events(
         "user.created": _lazy("User created"),
         "user.grants_changed": _lazy("Permissions changed"),
         "api.token_issued": _lazy("API token issued"),
+        "calendar.day_set": _lazy("Working calendar changed"),
+        "calendar.day_removed": _lazy("Working calendar changed"),
     }
 )
 
@@ -163,3 +165,27 @@ def user_grants(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "core/user_grants.html", {"form": form, "subject": user, "active_area": "settings"}
     )
+
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The working calendar that ship slots follow: holidays and worked weekends."""
+    _require_manager(request)
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.calendar_day_set(by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Calendar saved."))
+            return redirect("core:calendar")
+    days = CalendarDay.objects.filter(date__gte=timezone.localdate() - timedelta(days=31))
+    return render(request, "core/calendar.html", {"form": form, "days": days, "active_area": "settings"})
+
+
+@require_POST
+def calendar_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    services.calendar_day_remove(by=request.user, day=get_object_or_404(CalendarDay, pk=pk))
+    messages.success(request, _("Calendar saved."))
+    return redirect("core:calendar")
