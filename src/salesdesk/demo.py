@@ -94,6 +94,7 @@ def load_demo() -> list[tuple[str, str, str]]:
             by=manager, name=name, kind=kind, service_area=area, can_collect_cod=cod, can_return_notes=notes
         )
     _demo_customers(users, products)
+    _demo_calls_and_orders(users, products)
     return [(u, DEMO_PASSWORD, str(r.label)) for u, _d, r, _q, _c in USERS]
 
 
@@ -237,4 +238,94 @@ def _demo_customers(users, products) -> None:
         salesperson=sales,
         assistant=assistant,
         credit_days=30,
+    )
+
+
+def _demo_calls_and_orders(users, products) -> None:
+    """A morning's work: calls (one question still open), and orders in each state."""
+    from salesdesk.calls import services as calls
+    from salesdesk.catalog.models import Carrier
+    from salesdesk.orders import services as orders
+
+    assistant, assistant2, manager = users["assistant"], users["assistant2"], users["manager"]
+    by_code = {c.code: c for c in Customer.objects.all()}
+    courier = Carrier.objects.get(name="联昊通")
+    call = calls.call_log(
+        by=assistant,
+        customer=by_code["GS00001"],
+        contact_name="黄志明",
+        phone="13800138001",
+        need="A-101 红色 20 桶，B-220 5 桶，明天要",
+        duration_minutes=3,
+    )
+    prospect = calls.call_log(
+        by=assistant,
+        company="江门市新光五金店",
+        contact_name="李先生",
+        phone="0750-3330001",
+        address="江门市蓬江区建设路 1 号",
+        need="问环氧地坪漆 D-500 能否做哑光",
+        duration_minutes=4,
+    )
+    calls.follow_up_raise(
+        call=prospect, by=assistant, question="D-500 能否做哑光？价格多少？", assigned_to=manager
+    )
+
+    def line(code: str, quantity: str, price: str | None = None) -> orders.LineInput:
+        return orders.LineInput(
+            product=products[code], quantity=Decimal(quantity), unit_price=Decimal(price) if price else None
+        )
+
+    express = {"channel": "phone", "ship_method": "express", "carrier": courier, "collection_method": "cod"}
+    released = orders.order_register(
+        order=orders.order_create(
+            by=assistant,
+            customer=by_code["GS00001"],
+            call=call,
+            lines=[line("A-101", "20"), line("B-220", "5")],
+            **express,
+        ),
+        by=assistant,
+    )
+    orders.order_release(order=released, by=assistant)
+    orders.order_register(
+        order=orders.order_create(
+            by=assistant,
+            customer=by_code["YW00001"],
+            lines=[line("C-310", "12"), line("D-500", "2")],
+            **express,
+        ),
+        by=assistant,
+    )
+    # A new assistant quoting below the agreed price: held until someone who may quote accepts it.
+    orders.order_register(
+        order=orders.order_create(
+            by=assistant2,
+            customer=by_code["YW00002"],
+            channel="sp_sms",
+            ship_method="delivery",
+            collection_method="cash",
+            lines=[line("A-101", "10", "300.00")],
+        ),
+        by=assistant2,
+    )
+    # An out-of-province agent: payment before shipping (款到发货) holds it.
+    orders.order_register(
+        order=orders.order_create(
+            by=assistant2,
+            customer=by_code["KD00001"],
+            channel="fax",
+            ship_method="freight",
+            collection_method="account",
+            lines=[line("B-220", "40")],
+        ),
+        by=assistant2,
+    )
+    orders.order_create(
+        by=assistant,
+        customer=by_code["GS00002"],
+        lines=[line("B-221", "8")],
+        channel="sp_oral",
+        ship_method="pickup",
+        collection_method="cash",
     )
