@@ -278,7 +278,12 @@ def order_release(
 
     The slot follows from the registration time; another slot may be set, with a note.
     """
-    order = SalesOrder.objects.select_for_update().select_related("customer", "carrier").get(pk=order.pk)
+    # Lock the order row only: PostgreSQL cannot lock the nullable side (no carrier) of a join.
+    order = (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "carrier")
+        .get(pk=order.pk)
+    )
     if order.status != OrderStatus.REGISTERED:
         if order.status == OrderStatus.ON_HOLD:
             raise Conflict(
