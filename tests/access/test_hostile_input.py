@@ -220,12 +220,23 @@ def test_a_bad_suspension_reason_leaves_the_carrier_active(manager, reason):
 
 @pytest.mark.parametrize("query", [SQL, SCRIPT, NUL, "x" * 10_000, "%", "_", "\\"])
 @pytest.mark.parametrize(
-    "page", ["customers:customer-list", "catalog:product-list", "catalog:price-list", "catalog:rebate-list"]
+    "page",
+    [
+        "customers:customer-list",
+        "catalog:product-list",
+        "catalog:price-list",
+        "catalog:rebate-list",
+        "customers:customer-export",
+        "catalog:product-export",
+        "catalog:price-export",
+        "catalog:rebate-export",
+    ],
 )
 def test_searching_for_anything_answers_a_page(customer, assistant, page, query):
     response = client_for(assistant).get(reverse(page), {"q": query, "series": query, "page": query})
     assert response.status_code == 200
-    assert SCRIPT not in response.content.decode()
+    if not response.streaming:
+        assert SCRIPT not in response.content.decode()
 
 
 @pytest.mark.parametrize("page", ["-1", "0", "abc", "99999999999999999999"])

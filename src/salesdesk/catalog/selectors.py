@@ -72,7 +72,7 @@ def rebate_history(*, customer: Customer) -> QuerySet[RebatePrice]:
 
 
 def _search_prices(qs: QuerySet, q: str) -> QuerySet:
-    q = q.strip()
+    q = q.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query; nobody types it
     if not q:
         return qs
     return qs.filter(
