@@ -48,7 +48,7 @@ def test_a_phone_order_entered_in_the_form_is_registered_with_agreed_prices(assi
     assert order.status == OrderStatus.REGISTERED
     assert sum(line.amount for line in order.lines.all()) == Decimal("8211.00")
     page = client.get(response["Location"]).content.decode()
-    assert order.number in page and "8211.00" in page
+    assert order.number in page and "8,211.00" in page
 
 
 def test_saving_a_draft_gives_no_number_and_the_draft_can_be_changed(assistant, customer, carrier):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from salesdesk.calls.models import CallRecord, FollowUp, FollowUpStatus
 from salesdesk.core.audit import name_events, record_event
@@ -21,9 +21,9 @@ from salesdesk.customers.services import customer_create
 
 name_events(
     {
-        "follow_up.raised": _lazy("Follow-up raised"),
-        "follow_up.resolved": _lazy("Follow-up resolved"),
-        "call.became_customer": _lazy("Caller saved as customer"),
+        "follow_up.raised": gettext_lazy("Follow-up raised"),
+        "follow_up.resolved": gettext_lazy("Follow-up resolved"),
+        "call.became_customer": gettext_lazy("Caller saved as customer"),
     }
 )
 
@@ -74,9 +74,16 @@ def follow_up_raise(
     _clean(follow_up)
     follow_up.save()
     record_event(
-        "follow_up.raised", by=by, obj=call, summary=f"→ {assigned_to.get_username()}: {question[:200]}"
+        "follow_up.raised",
+        by=by,
+        obj=call,
+        summary=f"→ {assigned_to.first_name or assigned_to.get_username()}: {question[:200]}",
     )
     return follow_up
+
+
+def _person(user) -> str:
+    return user.first_name or user.get_username()
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from salesdesk.catalog.models import Carrier, CarrierStatus, CustomerPrice, Product, RebatePrice
 from salesdesk.catalog.selectors import rebates_in_force
@@ -21,10 +21,10 @@ from salesdesk.customers.models import Customer
 
 name_events(
     {
-        "price.set": _lazy("Agreed price set"),
-        "rebate.set": _lazy("Rebate price set"),
-        "carrier.suspended": _lazy("Carrier suspended"),
-        "carrier.reinstated": _lazy("Carrier reinstated"),
+        "price.set": gettext_lazy("Agreed price set"),
+        "rebate.set": gettext_lazy("Rebate price set"),
+        "carrier.suspended": gettext_lazy("Carrier suspended"),
+        "carrier.reinstated": gettext_lazy("Carrier reinstated"),
     }
 )
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salesdesk.core import services
@@ -27,14 +27,14 @@ from salesdesk.core.user_forms import GRANT_CHOICES, CalendarDayForm, GrantsForm
 
 name_events(
     {
-        "login.succeeded": _lazy("Logged in"),
-        "login.failed": _lazy("Failed login"),
-        "logout": _lazy("Logged out"),
-        "user.created": _lazy("User created"),
-        "user.grants_changed": _lazy("Permissions changed"),
-        "api.token_issued": _lazy("API token issued"),
-        "calendar.day_set": _lazy("Working calendar changed"),
-        "calendar.day_removed": _lazy("Working calendar changed"),
+        "login.succeeded": gettext_lazy("Logged in"),
+        "login.failed": gettext_lazy("Failed login"),
+        "logout": gettext_lazy("Logged out"),
+        "user.created": gettext_lazy("User created"),
+        "user.grants_changed": gettext_lazy("Permissions changed"),
+        "api.token_issued": gettext_lazy("API token issued"),
+        "calendar.day_set": gettext_lazy("Working calendar changed"),
+        "calendar.day_removed": gettext_lazy("Working calendar changed"),
     }
 )
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, FieldErrors, NotAllowed, field_errors_from_validation
@@ -24,9 +24,9 @@ from salesdesk.customers.models import (
 
 name_events(
     {
-        "credit_application.submitted": _lazy("Credit terms applied for"),
-        "credit_application.approved": _lazy("Credit terms approved"),
-        "credit_application.rejected": _lazy("Credit terms rejected"),
+        "credit_application.submitted": gettext_lazy("Credit terms applied for"),
+        "credit_application.approved": gettext_lazy("Credit terms approved"),
+        "credit_application.rejected": gettext_lazy("Credit terms rejected"),
     }
 )
 

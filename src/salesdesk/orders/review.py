@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from salesdesk.catalog.selectors import agreed_price
 from salesdesk.core.roles import Role, can_quote, role_of
@@ -130,7 +130,9 @@ def _salesperson_or_manager(user, order) -> bool:
     return role_of(user) == Role.MANAGER or user.pk in {order.salesperson_id, order.customer.salesperson_id}
 
 
-register_check(Check("master_data", _lazy("Master data complete"), _master_data, _is_manager))
-register_check(Check("credit_terms", _lazy("Credit terms approved"), _credit_terms, _is_manager))
-register_check(Check("agreed_price", _lazy("Agreed prices"), _agreed_prices, _may_quote))
-register_check(Check("prepayment", _lazy("Out-of-province prepayment"), _prepayment, _salesperson_or_manager))
+register_check(Check("master_data", gettext_lazy("Master data complete"), _master_data, _is_manager))
+register_check(Check("credit_terms", gettext_lazy("Credit terms approved"), _credit_terms, _is_manager))
+register_check(Check("agreed_price", gettext_lazy("Agreed prices"), _agreed_prices, _may_quote))
+register_check(
+    Check("prepayment", gettext_lazy("Out-of-province prepayment"), _prepayment, _salesperson_or_manager)
+)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from salesdesk.calls.models import CallRecord
 from salesdesk.catalog.models import Carrier, CarrierStatus, Product
@@ -36,11 +36,11 @@ from salesdesk.orders.slots import ship_slot_for
 
 name_events(
     {
-        "order.registered": _lazy("Order registered"),
-        "order.held": _lazy("Order held by the review"),
-        "order.check_overridden": _lazy("Review check overridden"),
-        "order.released": _lazy("Order released to the warehouse"),
-        "order.cancelled": _lazy("Order cancelled"),
+        "order.registered": gettext_lazy("Order registered"),
+        "order.held": gettext_lazy("Order held by the review"),
+        "order.check_overridden": gettext_lazy("Review check overridden"),
+        "order.released": gettext_lazy("Order released to the warehouse"),
+        "order.cancelled": gettext_lazy("Order cancelled"),
     }
 )
 
@@ -302,7 +302,12 @@ def order_release(
         raise DomainError(_("Choose morning or afternoon."), field="ship_slot")
     order.ship_date, order.ship_slot, order.ship_slot_note = chosen_date, chosen_slot, note.strip()[:200]
     transition(order, to=OrderStatus.RELEASED, by=by, note=order.ship_slot_note)
-    record_event("order.released", by=by, obj=order, summary=f"{order.number} {chosen_date} {chosen_slot}")
+    record_event(
+        "order.released",
+        by=by,
+        obj=order,
+        summary=f"{order.number} {chosen_date} {order.get_ship_slot_display()}",
+    )
     return order
 
 
