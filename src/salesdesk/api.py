@@ -116,11 +116,15 @@ def token_create(request, payload: TokenIn):
 
 
 def _register_routers() -> None:
+    from salesdesk.calls.api import router as calls_router
     from salesdesk.catalog.api import router as catalog_router
     from salesdesk.customers.api import router as customers_router
+    from salesdesk.orders.api import router as orders_router
 
     api.add_router("", customers_router)
     api.add_router("", catalog_router)
+    api.add_router("", calls_router)
+    api.add_router("", orders_router)
 
 
 _register_routers()

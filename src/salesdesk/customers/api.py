@@ -52,7 +52,7 @@ def customer_out(user, customer: Customer) -> CustomerOut | CustomerWarehouseOut
     return schema.model_validate(customer)
 
 
-def _with_people(fields: dict[str, Any]) -> dict[str, Any]:
+def with_people(fields: dict[str, Any]) -> dict[str, Any]:
     """Usernames in the request become users; an unknown one is refused on its field."""
     errors: dict[str, list[str]] = {}
     for field, role in _PERSON_FIELDS.items():
@@ -88,7 +88,7 @@ def customer_list(request: HttpRequest, query: Query[CustomerQuery]):
 def customer_create(request: HttpRequest, payload: CustomerCreateIn):
     """Save a new customer; the system gives it its code (GS00001, YW00001, KD00001)."""
     require(request, "customers.add_customer")
-    fields = _with_people(payload.model_dump(exclude_unset=True, exclude={"series", "contacts"}))
+    fields = with_people(payload.model_dump(exclude_unset=True, exclude={"series", "contacts"}))
     contacts = [c.model_dump(exclude={"id"}) for c in payload.contacts]
     customer = services.customer_create(by=request.user, series=payload.series, contacts=contacts, **fields)
     return Status(201, customer_out(request.user, customer))
@@ -105,7 +105,7 @@ def customer_update(request: HttpRequest, payload: CustomerPatchIn, code: str = 
     """Change the fields sent; `contacts`, when sent, replaces the whole list."""
     require(request, "customers.change_customer")
     customer = selectors.customer_get_for_user(user=request.user, code=code)
-    fields = _with_people(payload.model_dump(exclude_unset=True, exclude={"contacts"}))
+    fields = with_people(payload.model_dump(exclude_unset=True, exclude={"contacts"}))
     # The customer and its contacts change together or not at all.
     with transaction.atomic():
         customer = services.customer_update(customer=customer, by=request.user, **fields)
