@@ -106,12 +106,13 @@ def follow_up_resolve(*, follow_up: FollowUp, by, resolution: str) -> FollowUp:
 @transaction.atomic
 def call_to_customer(*, call: CallRecord, by, series: str, **fields: Any) -> Customer:
     """Save the caller as a new customer, carrying over what the call recorded."""
+    call = CallRecord.objects.select_for_update().select_related("customer").get(pk=call.pk)
     if call.customer_id:
         raise Conflict(_("This call is already linked to customer %(c)s.") % {"c": call.customer.code})
     fields.setdefault("name", call.company)
     fields.setdefault("address", call.address)
     contacts = fields.pop("contacts", None)
-    if contacts is None and (call.contact_name or call.phone):
+    if contacts is None and call.phone:  # a contact without a phone is no contact
         contacts = [{"name": call.contact_name or call.company, "phone": call.phone, "role": ""}]
     customer = customer_create(by=by, series=series, contacts=contacts or [], **fields)
     CallRecord.objects.filter(pk=call.pk).update(customer=customer)

@@ -37,7 +37,10 @@ class OrderFilter:
 def _scoped(user) -> QuerySet[SalesOrder]:
     qs = scope_to_user(SalesOrder.objects.all(), user, "customer")
     if role_of(user) == Role.WAREHOUSE:
-        qs = qs.filter(status__in=WAREHOUSE_STATUSES)
+        # A released order cancelled afterwards stays visible: the warehouse must stop picking it.
+        qs = qs.filter(
+            Q(status__in=WAREHOUSE_STATUSES) | Q(status=OrderStatus.CANCELLED, ship_date__isnull=False)
+        )
     return qs
 
 
@@ -80,7 +83,7 @@ def order_get_for_user(*, user, reference: str) -> SalesOrder:
     """By register number (XS2026-00001) or, for a draft, D<id>; 404 outside the user's scope."""
     qs = _scoped(user).select_related("customer", "salesperson", "assistant", "carrier", "call", "created_by")
     reference = (reference or "").strip()
-    if reference[:1] in {"D", "d"} and reference[1:].isdigit():
+    if reference[:1] in {"D", "d"} and reference[1:].isascii() and reference[1:].isdigit():
         order = qs.filter(pk=int(reference[1:]), number__isnull=True).first()
     else:
         order = qs.filter(number=reference).first()

@@ -53,6 +53,7 @@ HEADER_FIELDS = [
     "warehouse_instructions",
 ]
 MAX_LINES = 200
+MAX_ORDER_TOTAL = Decimal("999999999999.99")  # what an amount column (14 digits, 2 places) holds
 
 
 @dataclass
@@ -140,6 +141,8 @@ def _build_lines(order: SalesOrder, lines: list[LineInput]) -> list[OrderLine]:
                 _("Product %(p)s is no longer sold.") % {"p": data.product.model_code}
             ]
         built.append(line)
+    if not errors and sum(line.amount for line in built) > MAX_ORDER_TOTAL:
+        errors["lines"] = [_("The order total is too large; split it into several orders.")]
     if errors:
         raise FieldErrors(errors)
     return built
@@ -251,6 +254,8 @@ def order_review_again(*, order: SalesOrder, by) -> SalesOrder:
 def order_override(*, order: SalesOrder, by, code: str, reason: str) -> SalesOrder:
     """Accept a failed check, by a person allowed to, with a reason (recorded by name)."""
     order = SalesOrder.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    if order.status != OrderStatus.ON_HOLD:
+        raise Conflict(_("Only a check of an order on hold can be overridden."), code="invalid_transition")
     check = review.check_by_code(code)
     if check is None:
         raise DomainError(_("Unknown check: %(c)s") % {"c": code}, field="code")
@@ -292,6 +297,8 @@ def order_release(
         raise Conflict(_("Only a registered order can be released."), code="invalid_transition")
     _check_carrier(order.carrier, order.ship_method, releasing=True)
     default_date, default_slot = ship_slot_for(order.registered_at)
+    if default_date < timezone.localdate():  # registered days ago: the next slot from now
+        default_date, default_slot = ship_slot_for(timezone.now())
     chosen_date, chosen_slot = ship_date or default_date, ship_slot or default_slot
     if (chosen_date, chosen_slot) != (default_date, default_slot):
         if not note.strip():
