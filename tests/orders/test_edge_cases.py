@@ -11,7 +11,6 @@ from salesdesk.core.errors import Conflict, FieldErrors
 from salesdesk.core.roles import Role
 from salesdesk.customers.models import Customer
 from salesdesk.orders import services
-from salesdesk.orders.models import OrderStatus
 from tests.conftest import client_for, make_user
 from tests.core.test_concurrency import race
 from tests.orders.conftest import at_local
