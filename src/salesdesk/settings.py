@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "salesdesk.catalog",
     "salesdesk.calls",
     "salesdesk.orders",
+    "salesdesk.warehouse",
     "salesdesk.workbench",
 ]
 

@@ -122,6 +122,7 @@ def test_an_order_registered_in_the_same_request_gets_its_number_and_its_review(
         "credit_terms",
         "agreed_price",
         "prepayment",
+        "stock",
     ]
     assert all(set(c) == CHECK_KEYS and c["result"] == "passed" for c in body["checks"])
     assert body["lines"][0]["agreed_price"] == "349.6000"
@@ -335,7 +336,13 @@ def test_cancel_needs_a_reason_and_happens_once(api_as, assistant, draft):
 # --- Where is my order (催货) ------------------------------------------------------------
 
 
-def test_tracking_says_what_the_order_waits_for_and_when_it_ships(api_as, assistant, customer, carrier):
+def test_tracking_says_what_the_order_waits_for_and_when_it_ships(
+    api_as, assistant, warehouse, customer, carrier, product, other_product
+):
+    from salesdesk.warehouse.services import stock_inbound
+
+    for item in (product, other_product):  # in stock: nothing waits for production
+        stock_inbound(product=item, quantity=Decimal("100"), by=warehouse)
     client = api_as(assistant)
     number = client.post("/orders", {**new_order(customer, carrier), "register": True}).json()["number"]
 
@@ -344,8 +351,9 @@ def test_tracking_says_what_the_order_waits_for_and_when_it_ships(api_as, assist
     released = client.get(f"/orders/{number}/tracking").json()
 
     assert waiting["status"] == "registered" and waiting["expected"] == ""
-    assert len(waiting["waiting"]) == 1
-    assert released["status"] == "released" and released["waiting"] == []
+    assert len(waiting["waiting"]) == 1  # waiting to be released
+    assert released["status"] == "released"
+    assert len(released["waiting"]) == 2 and all("A-101" in w or "B-220" in w for w in released["waiting"])
     order = SalesOrder.objects.get()
     assert released["expected"].startswith(order.ship_date.isoformat())
     assert [h["to_status"] for h in released["history"]] == ["registered", "released"]

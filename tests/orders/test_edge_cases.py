@@ -79,6 +79,6 @@ def test_one_call_saved_as_customer_by_four_clients_at_once_makes_one_customer()
     assistant = make_user("assistant", Role.ASSISTANT)
     call = call_services.call_log(by=assistant, company="江门新光五金", phone="0750-3330001")
     results = race(lambda i: call_services.call_to_customer(call=call, by=assistant, series="YW"), threads=4)
-    assert sum(isinstance(r, Customer) for r in results) == 1
-    assert all(isinstance(r, Conflict) for r in results if not isinstance(r, Customer))
+    assert sum(isinstance(r, Customer) for r in results) == 1, results
+    assert all(isinstance(r, Conflict) for r in results if not isinstance(r, Customer)), results
     assert Customer.objects.count() == 1

@@ -106,7 +106,8 @@ def follow_up_resolve(*, follow_up: FollowUp, by, resolution: str) -> FollowUp:
 @transaction.atomic
 def call_to_customer(*, call: CallRecord, by, series: str, **fields: Any) -> Customer:
     """Save the caller as a new customer, carrying over what the call recorded."""
-    call = CallRecord.objects.select_for_update().select_related("customer").get(pk=call.pk)
+    # No select_related here: a row locked after waiting is re-read, its joined rows are not.
+    call = CallRecord.objects.select_for_update().get(pk=call.pk)
     if call.customer_id:
         raise Conflict(_("This call is already linked to customer %(c)s.") % {"c": call.customer.code})
     fields.setdefault("name", call.company)

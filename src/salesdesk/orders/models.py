@@ -82,6 +82,8 @@ class SalesOrder(models.Model):
         _("collection method"), max_length=12, choices=CollectionMethod.choices
     )
     warehouse_instructions = models.TextField(_("instructions for the warehouse"), blank=True)
+    # When stock is short: ship what there is now and the rest later (分批出货), or wait for all.
+    ship_in_parts = models.BooleanField(_("ship in parts"), default=False)
     call = models.ForeignKey(
         CallRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
     )

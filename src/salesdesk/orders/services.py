@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from salesdesk.calls.models import CallRecord
 from salesdesk.catalog.models import Carrier, CarrierStatus, Product
 from salesdesk.catalog.selectors import agreed_price
+from salesdesk.core import events
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, FieldErrors, NotAllowed, field_errors_from_validation
 from salesdesk.core.money import line_amount, to_unit_price
@@ -41,10 +42,13 @@ name_events(
         "order.check_overridden": gettext_lazy("Review check overridden"),
         "order.released": gettext_lazy("Order released to the warehouse"),
         "order.cancelled": gettext_lazy("Order cancelled"),
+        "order.ship_in_parts": gettext_lazy("Order to ship in parts"),
+        "order.ship_complete": gettext_lazy("Order to wait and ship complete"),
     }
 )
 
 HEADER_FIELDS = [
+    "ship_in_parts",
     "salesperson",
     "channel",
     "ship_method",
@@ -170,7 +174,7 @@ def order_create(
 @transaction.atomic
 def order_update(*, order: SalesOrder, by, lines: list[LineInput] | None = None, **header: Any) -> SalesOrder:
     """Change a draft, or an order on hold (which is then reviewed again)."""
-    order = SalesOrder.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
     if order.status not in {OrderStatus.DRAFT, OrderStatus.ON_HOLD}:
         raise Conflict(_("Only a draft or an order on hold can be changed; cancel it and take a new one."))
     unknown = sorted(set(header) - set(HEADER_FIELDS))
@@ -184,6 +188,7 @@ def order_update(*, order: SalesOrder, by, lines: list[LineInput] | None = None,
     if lines is not None:
         order.lines.all().delete()
         OrderLine.objects.bulk_create(_build_lines(order, lines))
+        events.emit(events.ORDER_CHANGED, order=order, by=by)
     if order.status == OrderStatus.ON_HOLD:
         _review(order, by)
         _settle_hold(order, by)
@@ -221,7 +226,7 @@ def _settle_hold(order: SalesOrder, by) -> None:
 @transaction.atomic
 def order_register(*, order: SalesOrder, by) -> SalesOrder:
     """Enter the order in the sales register (its number, gapless per year) and review it."""
-    order = SalesOrder.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
     if order.status != OrderStatus.DRAFT:
         raise Conflict(
             _("Order %(n)s is already registered.") % {"n": order.reference}, code="already_registered"
@@ -242,7 +247,7 @@ def order_register(*, order: SalesOrder, by) -> SalesOrder:
 @transaction.atomic
 def order_review_again(*, order: SalesOrder, by) -> SalesOrder:
     """After master data or prices were fixed, run the review of a held order once more."""
-    order = SalesOrder.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
     if order.status != OrderStatus.ON_HOLD:
         raise Conflict(_("Only an order on hold is reviewed again."))
     _review(order, by)
@@ -253,7 +258,7 @@ def order_review_again(*, order: SalesOrder, by) -> SalesOrder:
 @transaction.atomic
 def order_override(*, order: SalesOrder, by, code: str, reason: str) -> SalesOrder:
     """Accept a failed check, by a person allowed to, with a reason (recorded by name)."""
-    order = SalesOrder.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
     if order.status != OrderStatus.ON_HOLD:
         raise Conflict(_("Only a check of an order on hold can be overridden."), code="invalid_transition")
     check = review.check_by_code(code)
@@ -334,6 +339,7 @@ def order_cancel(*, order: SalesOrder, by, reason: str) -> SalesOrder:
             code="invalid_transition",
         )
     transition(order, to=OrderStatus.CANCELLED, by=by, note=reason.strip()[:500])
+    events.emit(events.ORDER_CHANGED, order=order, by=by)
     record_event("order.cancelled", by=by, obj=order, summary=reason.strip()[:200])
     return order
 
@@ -365,3 +371,20 @@ def order_repeat_last(*, customer: Customer, by) -> SalesOrder:
         collection_method=last.collection_method,
         warehouse_instructions=last.warehouse_instructions,
     )
+
+
+@transaction.atomic
+def order_set_ship_in_parts(*, order: SalesOrder, by, ship_in_parts: bool) -> SalesOrder:
+    """The assistant's choice with the customer when stock is short: ship in parts, or wait."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status in {OrderStatus.SHIPPED, OrderStatus.CLOSED, OrderStatus.CANCELLED}:
+        raise Conflict(_("Everything has shipped or the order is closed; nothing left to split."))
+    order.ship_in_parts = ship_in_parts
+    order.save(update_fields=["ship_in_parts"])
+    record_event(
+        "order.ship_in_parts" if ship_in_parts else "order.ship_complete",
+        by=by,
+        obj=order,
+        summary=order.reference,
+    )
+    return order

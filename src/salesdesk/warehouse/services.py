@@ -1,0 +1,396 @@
+"""Writes of the warehouse: stock moves, production requests, outbounds and their posting,
+shipments with cash on delivery and signed notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from salesdesk.catalog.models import Carrier, CarrierStatus, Product
+from salesdesk.core import events
+from salesdesk.core.audit import name_events, record_event
+from salesdesk.core.errors import Conflict, DomainError, FieldErrors, NotAllowed
+from salesdesk.core.money import line_amount, total
+from salesdesk.core.numbering import next_value
+from salesdesk.core.roles import Role, role_of
+from salesdesk.core.workflow import transition
+from salesdesk.orders.models import OrderLine, OrderStatus, SalesOrder
+from salesdesk.warehouse.models import (
+    MoveKind,
+    Outbound,
+    OutboundKind,
+    OutboundLine,
+    OutboundStatus,
+    ProductionDemand,
+    ProductionRequest,
+    ProductionStatus,
+    Shipment,
+    StockLevel,
+    StockMove,
+)
+from salesdesk.warehouse.selectors import available_for, order_lines_with_shipped
+
+name_events(
+    {
+        "stock.inbound": gettext_lazy("Stock received"),
+        "stock.adjusted": gettext_lazy("Stock count adjusted"),
+        "production.requested": gettext_lazy("Production requested"),
+        "production.confirmed": gettext_lazy("Production date confirmed"),
+        "outbound.posted": gettext_lazy("Outbound posted"),
+        "shipment.recorded": gettext_lazy("Shipment recorded"),
+        "shipment.cod_returned": gettext_lazy("COD money returned"),
+        "shipment.note_returned": gettext_lazy("Signed note returned"),
+    }
+)
+
+
+def _move(
+    *, product: Product, delta: Decimal, kind: str, by, reason: str = "", outbound=None, request=None
+) -> StockLevel:
+    """Change on-hand by `delta` and write the move, in the caller's transaction.
+
+    The stock row is locked first, so two clerks taking the last units queue; the one who
+    comes second finds too little and is told so. The CHECK constraint backs this up.
+    """
+    StockLevel.objects.get_or_create(product=product)
+    level = StockLevel.objects.select_for_update().get(product=product)
+    if level.on_hand + delta < 0:
+        raise Conflict(
+            _("Only %(have)s %(unit)s of %(code)s on hand; %(want)s wanted.")
+            % {
+                "have": level.on_hand.normalize(),
+                "unit": product.unit,
+                "code": product.model_code,
+                "want": (-delta).normalize(),
+            },
+            code="stock_short",
+            field="quantity",
+        )
+    level.on_hand += delta
+    level.save(update_fields=["on_hand"])
+    StockMove.objects.create(
+        product=product,
+        quantity=delta,
+        kind=kind,
+        by=by,
+        reason=reason[:200],
+        outbound=outbound,
+        production_request=request,
+    )
+    return level
+
+
+@transaction.atomic
+def stock_inbound(
+    *, product: Product, quantity: Decimal, by, request: ProductionRequest | None = None, reason: str = ""
+) -> StockLevel:
+    """Goods in from production (生产入库)."""
+    if quantity <= 0:
+        raise DomainError(_("The quantity must be more than 0."), field="quantity")
+    level = _move(
+        product=product, delta=quantity, kind=MoveKind.PRODUCTION_IN, by=by, reason=reason, request=request
+    )
+    if request is not None:
+        request = ProductionRequest.objects.select_for_update().get(pk=request.pk)
+        if request.product_id != product.pk:
+            raise DomainError(_("This production request is for another product."), field="request")
+        received = sum((m.quantity for m in request.moves.all()), Decimal("0"))
+        if received >= request.quantity and request.status in {
+            ProductionStatus.REQUESTED,
+            ProductionStatus.CONFIRMED,
+        }:
+            transition(request, to=ProductionStatus.DONE, by=by)
+    record_event("stock.inbound", by=by, obj=product, summary=f"{product.model_code} +{quantity.normalize()}")
+    return level
+
+
+@transaction.atomic
+def stock_adjust(*, product: Product, counted: Decimal, by, reason: str) -> StockLevel:
+    """Set on-hand to what was counted, recording the difference and why."""
+    if counted < 0:
+        raise DomainError(_("A count cannot be negative."), field="counted")
+    if not reason.strip():
+        raise DomainError(_("Say why the count differs."), field="reason")
+    StockLevel.objects.get_or_create(product=product)
+    current = StockLevel.objects.select_for_update().get(product=product).on_hand
+    if counted == current:
+        raise DomainError(_("The count equals the stock on hand; nothing to adjust."), field="counted")
+    level = _move(
+        product=product, delta=counted - current, kind=MoveKind.ADJUSTMENT, by=by, reason=reason.strip()
+    )
+    record_event(
+        "stock.adjusted",
+        by=by,
+        obj=product,
+        summary=f"{product.model_code} {current.normalize()}→{counted.normalize()}: {reason[:100]}",
+    )
+    return level
+
+
+def request_production_for(order: SalesOrder, by) -> list[tuple[OrderLine, Decimal]]:
+    """Review check 6: add what stock cannot cover to each product's open production request.
+
+    Idempotent: reviewing the same order again sets its demands to the current shortfall.
+    """
+    lines = list(order.lines.select_related("product"))
+    available = available_for([line.product_id for line in lines], exclude_order=order)
+    short = []
+    for line in lines:
+        have = max(available.get(line.product_id, Decimal("0")), Decimal("0"))
+        take = min(have, line.quantity)
+        available[line.product_id] = have - take
+        missing = line.quantity - take
+        demand = ProductionDemand.objects.filter(
+            order_line=line, request__status__in=["requested", "confirmed"]
+        ).first()
+        if missing <= 0:
+            if demand is not None:
+                demand.delete()
+                _recount(demand.request)
+            continue
+        short.append((line, missing))
+        request = _open_request(line, by)
+        ProductionDemand.objects.update_or_create(
+            request=request, order_line=line, defaults={"quantity": missing}
+        )
+        _recount(request)
+    return short
+
+
+def _open_request(line: OrderLine, by) -> ProductionRequest:
+    needed_by = line.requested_date or timezone.localdate() + dt.timedelta(days=3)
+    request = (
+        ProductionRequest.objects.select_for_update()
+        .filter(product=line.product, status__in=[ProductionStatus.REQUESTED, ProductionStatus.CONFIRMED])
+        .first()
+    )
+    if request is None:
+        request = ProductionRequest.objects.create(
+            product=line.product, quantity=Decimal("0.001"), needed_by=needed_by
+        )
+        record_event("production.requested", by=by, obj=request, summary=line.product.model_code)
+    elif needed_by < request.needed_by:
+        request.needed_by = needed_by
+        request.save(update_fields=["needed_by"])
+    return request
+
+
+def recount_open_requests() -> None:
+    for request in ProductionRequest.objects.filter(
+        status__in=[ProductionStatus.REQUESTED, ProductionStatus.CONFIRMED]
+    ):
+        _recount(request)
+
+
+def _recount(request: ProductionRequest) -> None:
+    demanded = sum((d.quantity for d in request.demands.all()), Decimal("0"))
+    if demanded > 0:
+        ProductionRequest.objects.filter(pk=request.pk).update(quantity=demanded)
+    elif request.status == ProductionStatus.REQUESTED and not request.moves.exists():
+        request.delete()
+
+
+@transaction.atomic
+def production_confirm(*, request: ProductionRequest, by, date: dt.date, note: str = "") -> ProductionRequest:
+    """Production gives the date the goods will be ready; orders and tracking show it."""
+    if role_of(by) not in {Role.MANAGER, Role.WAREHOUSE, Role.ASSISTANT}:
+        raise NotAllowed(_("Only the warehouse, an assistant or a manager records production dates."))
+    request = ProductionRequest.objects.select_for_update().get(pk=request.pk)
+    if date < timezone.localdate():
+        raise DomainError(_("The production date cannot be in the past."), field="date")
+    request.confirmed_date, request.confirmed_by, request.note = date, by, note.strip()[:200]
+    transition(request, to=ProductionStatus.CONFIRMED, by=by, note=f"{date}")
+    record_event("production.confirmed", by=by, obj=request, summary=f"{request.product.model_code} {date}")
+    return request
+
+
+@dataclass
+class ShipQuantity:
+    order_line: OrderLine
+    quantity: Decimal
+
+
+@transaction.atomic
+def outbound_create(*, order: SalesOrder, by, quantities: list[ShipQuantity], notes: str = "") -> Outbound:
+    """A draft outbound for what is about to leave; it changes nothing until posted."""
+    order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
+    if order.status not in {OrderStatus.RELEASED, OrderStatus.PARTLY_SHIPPED}:
+        raise Conflict(_("Only an order released to the warehouse can ship."), code="not_released")
+    wanted = [q for q in quantities if q.quantity]
+    if not wanted:
+        raise DomainError(_("Enter the quantity that leaves for at least one line."), field="lines")
+    outbound = Outbound.objects.create(
+        kind=OutboundKind.SALE, order=order, customer=order.customer, created_by=by, notes=notes[:500]
+    )
+    errors = {}
+    for i, item in enumerate(wanted):
+        if item.order_line.order_id != order.pk:
+            raise DomainError(_("That line belongs to another order."), field=f"lines[{i}]")
+        if item.quantity < 0:
+            errors[f"lines[{i}].quantity"] = [_("The quantity cannot be negative.")]
+            continue
+        OutboundLine.objects.create(
+            outbound=outbound,
+            order_line=item.order_line,
+            product=item.order_line.product,
+            quantity=item.quantity,
+            unit_price=item.order_line.unit_price,
+            amount=line_amount(item.quantity, item.order_line.unit_price),
+        )
+    if errors:
+        raise FieldErrors(errors)
+    return outbound
+
+
+def _check_quantities(outbound: Outbound, order: SalesOrder) -> bool:
+    """Refuse shipping more than is open; say whether everything open now ships."""
+    open_by_line = {line.pk: line.quantity - line.shipped for line in order_lines_with_shipped(order)}
+    errors = {}
+    for i, line in enumerate(outbound.lines.all()):
+        remaining = open_by_line.get(line.order_line_id, Decimal("0"))
+        if line.quantity > remaining:
+            errors[f"lines[{i}].quantity"] = [
+                _("Only %(n)s of %(code)s is still to ship.")
+                % {"n": remaining.normalize(), "code": line.product.model_code}
+            ]
+        open_by_line[line.order_line_id] = remaining - line.quantity
+    if errors:
+        raise FieldErrors(errors)
+    return all(left <= 0 for left in open_by_line.values())
+
+
+@transaction.atomic
+def outbound_post(*, outbound: Outbound, by) -> Outbound:
+    """过账: the one event that moves stock out, raises the receivable and accrues commission.
+
+    Locks in one order — order, outbound, stock rows by product — so concurrent posts queue.
+    """
+    order = (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=outbound.order_id)
+    )
+    outbound = Outbound.objects.select_for_update().get(pk=outbound.pk)
+    if outbound.status == OutboundStatus.POSTED:
+        raise Conflict(_("Outbound %(n)s is already posted.") % {"n": outbound.number}, code="already_posted")
+    if order.status not in {OrderStatus.RELEASED, OrderStatus.PARTLY_SHIPPED}:
+        raise Conflict(_("Only an order released to the warehouse can ship."), code="not_released")
+    lines = list(outbound.lines.select_related("product").order_by("product_id", "id"))
+    if not lines:
+        raise DomainError(_("The outbound has no lines."), field="lines")
+    everything = _check_quantities(outbound, order)
+    if not everything and not order.ship_in_parts:
+        raise Conflict(
+            _("Order %(n)s waits to ship complete. Tick “ship in parts” on the order to send part now.")
+            % {"n": order.number},
+            code="not_in_parts",
+        )
+    for line in lines:
+        _move(product=line.product, delta=-line.quantity, kind=MoveKind.SALE_OUT, by=by, outbound=outbound)
+    today = timezone.localdate()
+    outbound.number = f"CK{today.year}-{next_value(f'outbound:{today.year}'):05d}"
+    outbound.status = OutboundStatus.POSTED
+    outbound.posting_date, outbound.posted_at, outbound.posted_by = today, timezone.now(), by
+    outbound.amount = total(line.amount for line in lines)
+    outbound.due_date = today + dt.timedelta(days=order.customer.credit_days)
+    outbound.save()
+    transition(
+        order,
+        to=OrderStatus.SHIPPED if everything else OrderStatus.PARTLY_SHIPPED,
+        by=by,
+        note=outbound.number,
+    )
+    events.emit(events.OUTBOUND_POSTED, outbound=outbound, by=by)
+    record_event("outbound.posted", by=by, obj=order, summary=outbound.number)
+    return outbound
+
+
+def _due(carrier: Carrier | None, day: dt.date) -> dt.date:
+    days = carrier.return_deadline_days if carrier is not None else 7
+    return day + dt.timedelta(days=days)
+
+
+@transaction.atomic
+def shipment_record(
+    *,
+    outbound: Outbound,
+    by,
+    shipped_on: dt.date,
+    carrier: Carrier | None = None,
+    tracking_number: str = "",
+    driver: str = "",
+    route: str = "",
+    cod_amount: Decimal = Decimal("0"),
+    note_required: bool = False,
+) -> Shipment:
+    """快递记录本: how a posted outbound travelled, and what must come back by when."""
+    if outbound.status != OutboundStatus.POSTED:
+        raise Conflict(_("Post the outbound before recording its shipment."), code="not_posted")
+    if carrier is not None and carrier.status != CarrierStatus.ACTIVE:
+        raise DomainError(
+            _("Carrier %(n)s is suspended and cannot be chosen.") % {"n": carrier.name}, field="carrier"
+        )
+    if carrier is None and not driver.strip():
+        raise DomainError(_("Give the carrier, or the driver for our own delivery."), field="carrier")
+    if cod_amount < 0:
+        raise DomainError(_("The COD amount cannot be negative."), field="cod_amount")
+    if cod_amount > 0 and carrier is not None and not carrier.can_collect_cod:
+        raise DomainError(
+            _("%(n)s does not collect cash on delivery.") % {"n": carrier.name}, field="cod_amount"
+        )
+    if note_required and carrier is not None and not carrier.can_return_notes:
+        raise DomainError(
+            _("%(n)s does not return signed notes.") % {"n": carrier.name}, field="note_required"
+        )
+    shipment = Shipment.objects.create(
+        outbound=outbound,
+        carrier=carrier,
+        tracking_number=tracking_number.strip()[:40],
+        driver=driver.strip()[:50],
+        route=route.strip()[:50],
+        shipped_on=shipped_on,
+        cod_amount=cod_amount,
+        cod_due=_due(carrier, shipped_on) if cod_amount > 0 else None,
+        note_required=note_required,
+        note_due=_due(carrier, shipped_on) if note_required else None,
+        created_by=by,
+    )
+    record_event(
+        "shipment.recorded",
+        by=by,
+        obj=outbound.order or outbound,
+        summary=f"{carrier or driver} {tracking_number}",
+    )
+    return shipment
+
+
+@transaction.atomic
+def shipment_cod_returned(*, shipment: Shipment, by, on: dt.date | None = None) -> Shipment:
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if shipment.cod_amount <= 0:
+        raise DomainError(_("This shipment has no cash on delivery."), field="cod_amount")
+    if shipment.cod_returned_on is not None:
+        raise Conflict(_("The COD money was already ticked off."), code="already_returned")
+    shipment.cod_returned_on = on or timezone.localdate()
+    shipment.save(update_fields=["cod_returned_on"])
+    record_event("shipment.cod_returned", by=by, obj=shipment.outbound, summary=f"{shipment.cod_amount}")
+    return shipment
+
+
+@transaction.atomic
+def shipment_note_returned(*, shipment: Shipment, by, on: dt.date | None = None) -> Shipment:
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if not shipment.note_required:
+        raise DomainError(_("This shipment needs no signed note."), field="note_required")
+    if shipment.note_returned_on is not None:
+        raise Conflict(_("The signed note was already ticked off."), code="already_returned")
+    shipment.note_returned_on = on or timezone.localdate()
+    shipment.save(update_fields=["note_returned_on"])
+    record_event("shipment.note_returned", by=by, obj=shipment.outbound)
+    return shipment
