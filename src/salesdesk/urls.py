@@ -13,6 +13,7 @@ urlpatterns = [
     path("catalog/", include("salesdesk.catalog.urls")),
     path("calls/", include("salesdesk.calls.urls")),
     path("orders/", include("salesdesk.orders.urls")),
+    path("warehouse/", include("salesdesk.warehouse.urls")),
     path("settings/", include("salesdesk.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
