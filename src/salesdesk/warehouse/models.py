@@ -195,6 +195,8 @@ class Outbound(models.Model):
     class Meta:
         ordering = ["-posted_at", "-id"]
         verbose_name = _("outbound")
+        # Posting moves stock and raises a receivable: a right of its own, not "change".
+        permissions = [("post_outbound", "Can post outbounds")]
         indexes = [models.Index(fields=["customer", "status", "posting_date"])]
         constraints = [
             models.CheckConstraint(
