@@ -300,3 +300,128 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracking_number or self.driver} {self.shipped_on}"
+
+
+class SampleStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")  # filled in for the customer, not yet with the factory
+    SENT_TO_FACTORY = "sent_to_factory", _("Sent to the factory")  # faxed; the factory packs and ships
+    DISPATCHED = "dispatched", _("Dispatched")  # with the courier, tracking number known
+    DELIVERED = "delivered", _("Delivered")  # the customer has it
+    CANCELLED = "cancelled", _("Cancelled")  # withdrawn before it left
+
+
+class SampleDispatch(models.Model):
+    """样品发放记录: samples asked for a customer, followed until the customer has them."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="samples"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_on = models.DateField(_("requested on"), db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=SampleStatus.choices,
+        default=SampleStatus.REQUESTED,
+        db_index=True,
+    )
+    sent_to_factory_on = models.DateField(_("sent to the factory on"), null=True, blank=True)
+    carrier = models.ForeignKey(
+        Carrier, verbose_name=_("carrier"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True, db_index=True)
+    dispatched_on = models.DateField(_("dispatched on"), null=True, blank=True)
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    TRANSITIONS = {
+        SampleStatus.REQUESTED: {SampleStatus.SENT_TO_FACTORY, SampleStatus.CANCELLED},
+        SampleStatus.SENT_TO_FACTORY: {SampleStatus.DISPATCHED, SampleStatus.CANCELLED},
+        SampleStatus.DISPATCHED: {SampleStatus.DELIVERED},
+        SampleStatus.DELIVERED: set(),
+        SampleStatus.CANCELLED: set(),
+    }
+
+    class Meta:
+        ordering = ["-requested_on", "-id"]
+        verbose_name = _("sample dispatch")
+        indexes = [models.Index(fields=["customer", "status"])]
+        constraints = [
+            # Each step keeps its date, and the dates follow the steps.
+            models.CheckConstraint(
+                condition=~Q(status__in=["sent_to_factory", "dispatched", "delivered"])
+                | Q(sent_to_factory_on__isnull=False),
+                name="sample_sent_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["dispatched", "delivered"])
+                | (Q(dispatched_on__isnull=False) & Q(carrier__isnull=False) & ~Q(tracking_number="")),
+                name="sample_dispatched_has_carrier_tracking_and_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delivered") | Q(delivered_on__isnull=False),
+                name="sample_delivered_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="sample_cancelled_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_to_factory_on__isnull=True)
+                | Q(sent_to_factory_on__gte=models.F("requested_on")),
+                name="sample_sent_not_before_requested",
+            ),
+            models.CheckConstraint(
+                condition=Q(dispatched_on__isnull=True)
+                | Q(dispatched_on__gte=models.F("sent_to_factory_on")),
+                name="sample_dispatched_not_before_sent",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivered_on__isnull=True) | Q(delivered_on__gte=models.F("dispatched_on")),
+                name="sample_delivered_not_before_dispatched",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"YP{self.pk}"
+
+    @property
+    def reference(self) -> str:
+        return f"YP{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {SampleStatus.REQUESTED, SampleStatus.SENT_TO_FACTORY, SampleStatus.DISPATCHED}
+
+    def can_send_to_factory(self) -> bool:
+        return SampleStatus.SENT_TO_FACTORY in self.TRANSITIONS[self.status]
+
+    def can_dispatch(self) -> bool:
+        return SampleStatus.DISPATCHED in self.TRANSITIONS[self.status]
+
+    def can_deliver(self) -> bool:
+        return SampleStatus.DELIVERED in self.TRANSITIONS[self.status]
+
+    def can_cancel(self) -> bool:
+        return SampleStatus.CANCELLED in self.TRANSITIONS[self.status]
+
+
+class SampleLine(models.Model):
+    sample = models.ForeignKey(SampleDispatch, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+
+    class Meta:
+        ordering = ["sample", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sample_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id} {self.product_id} × {self.quantity}"
