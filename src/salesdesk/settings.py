@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "salesdesk.core.middleware.ContentSecurityPolicyMiddleware",
+    "salesdesk.core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "salesdesk.core.middleware.ChineseFirstLocaleMiddleware",

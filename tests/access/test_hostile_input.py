@@ -234,6 +234,9 @@ def test_a_bad_suspension_reason_leaves_the_carrier_active(manager, reason):
 )
 def test_searching_for_anything_answers_a_page(customer, assistant, page, query):
     response = client_for(assistant).get(reverse(page), {"q": query, "series": query, "page": query})
+    if "\x00" in query:  # refused for every page at once, naming the parameter
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "q"
+        return
     assert response.status_code == 200
     if not response.streaming:
         assert SCRIPT not in response.content.decode()
@@ -247,5 +250,6 @@ def test_any_page_number_answers_a_page(customer, assistant, page):
 @pytest.mark.parametrize("code", ["GS%0000001", "%3Cscript%3E", "' OR 1=1 --", "长" * 300])
 def test_a_strange_customer_code_in_the_address_is_404(customer, assistant, code):
     client = client_for(assistant)
-    assert client.get(f"/customers/{code}/").status_code == 404
-    assert client.get(f"/catalog/customers/{code}/prices/").status_code == 404
+    expected = 400 if "%00" in code else 404  # a NUL anywhere in the address is refused first
+    assert client.get(f"/customers/{code}/").status_code == expected
+    assert client.get(f"/catalog/customers/{code}/prices/").status_code == expected

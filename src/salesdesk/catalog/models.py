@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,7 @@ class Product(models.Model):
     name = models.CharField(_("product name"), max_length=120, db_index=True)
     specification = models.CharField(_("specification"), max_length=120, blank=True)
     unit = models.CharField(_("unit"), max_length=10, default="桶")
-    standard_price = models.DecimalField(_("standard price"), **UNIT_PRICE)
+    standard_price = models.DecimalField(_("standard price"), validators=[MinValueValidator(0)], **UNIT_PRICE)
     active = models.BooleanField(_("active"), default=True)
     selling_points = models.TextField(_("selling points"), blank=True)
     is_new = models.BooleanField(_("new product"), default=False)  # offered on every call
@@ -42,7 +43,7 @@ class CustomerPrice(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="prices")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="customer_prices")
-    unit_price = models.DecimalField(_("agreed unit price"), **UNIT_PRICE)
+    unit_price = models.DecimalField(_("agreed unit price"), validators=[MinValueValidator(0)], **UNIT_PRICE)
     valid_from = models.DateField(_("valid from"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -68,7 +69,9 @@ class RebatePrice(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="rebate_prices")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="rebate_prices")
-    rebate_unit_price = models.DecimalField(_("rebate per unit"), **UNIT_PRICE)
+    rebate_unit_price = models.DecimalField(
+        _("rebate per unit"), validators=[MinValueValidator(0)], **UNIT_PRICE
+    )
     valid_from = models.DateField(_("valid from"))
     payee_name = models.CharField(_("payee"), max_length=50)
     payee_id_number = models.CharField(_("payee id number"), max_length=30, blank=True)
@@ -110,7 +113,9 @@ class Carrier(models.Model):
     service_area = models.CharField(_("service area"), max_length=200, blank=True)
     can_collect_cod = models.BooleanField(_("collects cash on delivery"), default=False)
     can_return_notes = models.BooleanField(_("returns signed notes"), default=False)
-    return_deadline_days = models.PositiveSmallIntegerField(_("return deadline (days)"), default=7)
+    return_deadline_days = models.PositiveSmallIntegerField(
+        _("return deadline (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
     contact = models.CharField(_("contact"), max_length=100, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=CarrierStatus.choices, default=CarrierStatus.ACTIVE

@@ -155,7 +155,7 @@ def price_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def rebate_create(request: HttpRequest, code: str) -> HttpResponse:
-    require_perm(request, "catalog.view_rebateprice")
+    require_perm(request, "core.set_rebate")
     customer = customer_get_for_user(user=request.user, code=code)
     form = RebateForm(request.POST)
     if form.is_valid():

@@ -155,3 +155,19 @@ class ContentSecurityPolicyMiddleware:
             docs = request.path.startswith("/api/") and request.path.endswith("/docs")
             response["Content-Security-Policy"] = self.docs_policy if docs else self.policy
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the address or a form is never meant; PostgreSQL cannot store it,
+    and a view that passes it to a query would answer 500. Refuse it once, here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            return _problem(400, _("The address contains a NUL character."), "path")
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return _problem(400, _("%(field)s contains a NUL character.") % {"field": key}, key)
+        return self.get_response(request)

@@ -49,6 +49,9 @@ class CustomerForm(StyledForm, forms.ModelForm):
 
 
 class ContactForm(StyledForm, forms.ModelForm):
+    # Kept through an edit, so a contact keeps its history instead of being deleted and re-added.
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
     class Meta:
         model = Contact
         fields = ["name", "phone", "role"]

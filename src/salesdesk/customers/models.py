@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -59,10 +61,19 @@ class Customer(models.Model):
         on_delete=models.PROTECT,
         related_name="customers_as_assistant",
     )
-    credit_days = models.PositiveSmallIntegerField(_("credit days"), default=0)
-    credit_limit = models.DecimalField(_("credit limit"), null=True, blank=True, **AMOUNT)
+    credit_days = models.PositiveSmallIntegerField(
+        _("credit days"), default=0, validators=[MaxValueValidator(365)]
+    )
+    credit_limit = models.DecimalField(
+        _("credit limit"), null=True, blank=True, validators=[MinValueValidator(0)], **AMOUNT
+    )
     invoice_required = models.BooleanField(_("invoice required"), default=False)
-    invoice_day = models.PositiveSmallIntegerField(_("invoice day of month"), null=True, blank=True)
+    invoice_day = models.PositiveSmallIntegerField(
+        _("invoice day of month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
     invoice_title = models.CharField(_("invoice title"), max_length=120, blank=True)
     tax_id = models.CharField(_("tax id"), max_length=30, blank=True)
     rebate = models.BooleanField(_("rebate applies"), default=False)
@@ -120,6 +131,15 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def clean(self) -> None:
+        # Named on the field, so a form shows it there rather than as a database rule.
+        if (
+            self.contract_valid_from
+            and self.contract_valid_to
+            and self.contract_valid_to < self.contract_valid_from
+        ):
+            raise ValidationError({"contract_valid_to": _("The contract cannot end before it starts.")})
+
 
 class Contact(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
@@ -146,7 +166,9 @@ class CreditTermApplication(models.Model):
     """《数期申请表》: credit days for a customer, approved by the general manager."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_applications")
-    credit_days = models.PositiveSmallIntegerField(_("credit days"))
+    credit_days = models.PositiveSmallIntegerField(
+        _("credit days"), validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
     reason = models.TextField(_("reason"), blank=True)
     scan = models.FileField(_("signed form (scan)"), upload_to="credit-applications/", blank=True)
     applicant = models.ForeignKey(

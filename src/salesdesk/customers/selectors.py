@@ -125,21 +125,37 @@ def history_of(records, label: str, *, hide: frozenset[str] = frozenset()) -> li
     """simple_history rows turned into "who changed which field from what to what".
 
     Changes to the fields in `hide` are left out, and so is a row that changed nothing else.
+    Each row is compared with the previous row of the same object in `records` (newest
+    first), so the page makes no query per row; only the oldest row of an object in the
+    window asks the database for its predecessor.
     """
+    records = list(records)
+    previous: dict[int, object] = {}
+    older_of = {}
+    for record in reversed(records):  # oldest first
+        older_of[record.history_id] = previous.get(record.id)
+        previous[record.id] = record
+    names: dict[tuple, str] = {}
     result = []
     for record in records:
         user = record.history_user
         who = (user.first_name or user.username) if user else "—"
         kind = {"+": _("created"), "~": _("changed"), "-": _("deleted")}[record.history_type]
         changes = []
-        if record.history_type == "~" and record.prev_record is not None:
-            delta = record.diff_against(record.prev_record)
-            for change in delta.changes:
+        if record.history_type == "~":
+            before = older_of[record.history_id] or record.prev_record
+            if before is None:
+                continue
+            for change in record.diff_against(before).changes:
                 if change.field in hide:
                     continue
                 field = record.instance._meta.get_field(change.field)
                 changes.append(
-                    (str(field.verbose_name), _display(field, change.old), _display(field, change.new))
+                    (
+                        str(field.verbose_name),
+                        _display(field, change.old, names),
+                        _display(field, change.new, names),
+                    )
                 )
             if not changes:
                 continue
@@ -147,17 +163,21 @@ def history_of(records, label: str, *, hide: frozenset[str] = frozenset()) -> li
     return result
 
 
-def _display(field, value) -> str:
+def _display(field, value, names: dict[tuple, str]) -> str:
     """A value as a person reads it: the choice's label, the related object's name."""
     if value is None or value == "":
         return "—"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if field.is_relation:
-        related = field.related_model.objects.filter(pk=value).first()
-        if related is not None and hasattr(related, "first_name"):
-            return related.first_name or related.get_username()
-        return str(related) if related is not None else str(value)
+        key = (field.related_model._meta.label, value)
+        if key not in names:  # one query per distinct person or object, not per row
+            related = field.related_model.objects.filter(pk=value).first()
+            if related is not None and hasattr(related, "first_name"):
+                names[key] = related.first_name or related.get_username()
+            else:
+                names[key] = str(related) if related is not None else str(value)
+        return names[key]
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     return str(value)

@@ -152,8 +152,11 @@ def contacts_replace(*, customer: Customer, by, contacts: list[dict[str, str]]) 
     existing = {c.pk: c for c in customer.contacts.all()}
     kept = []
     for data, contact in zip(contacts, built, strict=True):
-        current = existing.pop(int(data["id"]), None) if data.get("id") else None
+        current = existing.pop(int(data["id"]), None) if str(data.get("id") or "").isdigit() else None
         if current is not None:
+            if (current.name, current.phone, current.role) == (contact.name, contact.phone, contact.role):
+                kept.append(current)  # unchanged: no history row saying nothing
+                continue
             current.name, current.phone, current.role = contact.name, contact.phone, contact.role
             contact = current
         contact.customer = customer

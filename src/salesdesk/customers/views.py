@@ -39,7 +39,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 def _contacts_from(formset) -> list[dict[str, str]]:
     return [
-        {k: f.cleaned_data.get(k, "") for k in ("name", "phone", "role")}
+        {k: f.cleaned_data.get(k) or "" for k in ("id", "name", "phone", "role")}
         for f in formset.forms
         if f.cleaned_data and not f.cleaned_data.get("DELETE")
     ]
@@ -73,7 +73,9 @@ def customer_edit(request: HttpRequest, code: str) -> HttpResponse:
     require_perm(request, "customers.change_customer")
     customer = selectors.customer_get_for_user(user=request.user, code=code)
     form = CustomerForm(request.POST or None, request.FILES or None, instance=customer, editing=True)
-    initial = [{"name": c.name, "phone": c.phone, "role": c.role} for c in customer.contacts.all()]
+    initial = [
+        {"id": c.pk, "name": c.name, "phone": c.phone, "role": c.role} for c in customer.contacts.all()
+    ]
     contacts = ContactFormSet(request.POST or None, prefix="contacts", initial=initial)
     if request.method == "POST" and form.is_valid() and contacts.is_valid():
         fields = form.service_fields()
