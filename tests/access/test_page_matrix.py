@@ -9,6 +9,7 @@ never 403, so that a code's existence is not given away.
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import get_resolver, reverse
@@ -43,9 +44,9 @@ MATRIX: list[tuple[str, str, str | None, tuple[int, int, int, int, int]]] = [
     ("GET", "catalog:customer-prices", "other", (404, 404, 403, 200, 200)),
     ("POST", "catalog:price-create", "own", (200, 403, 403, 403, 200)),
     ("POST", "catalog:price-create", "other", (404, 403, 403, 403, 200)),
-    # Setting rebates needs the commission permission (回佣权限), granted per person.
-    ("POST", "catalog:rebate-create", "own", (200, 403, 403, 403, 200)),
-    ("POST", "catalog:rebate-create", "other", (404, 403, 403, 403, 200)),
+    # Seeing rebates opens the form; the service then asks for the commission permission.
+    ("POST", "catalog:rebate-create", "own", (200, 200, 403, 200, 200)),
+    ("POST", "catalog:rebate-create", "other", (404, 404, 403, 200, 200)),
     ("GET", "catalog:carrier-list", None, (200, 200, 200, 200, 200)),
     ("GET", "catalog:carrier-create", None, (403, 403, 403, 403, 200)),
     ("GET", "catalog:carrier-detail", None, (200, 200, 200, 200, 200)),
@@ -59,6 +60,21 @@ MATRIX: list[tuple[str, str, str | None, tuple[int, int, int, int, int]]] = [
     ("GET", "catalog:price-import", None, (200, 403, 403, 403, 200)),
     ("GET", "catalog:price-export", None, (200, 200, 403, 200, 200)),
     ("GET", "catalog:rebate-export", None, (200, 200, 403, 200, 200)),
+    # Samples: whoever sees the customer asks for one; the warehouse, assistants and the
+    # manager move it on; who asked for it may also cancel it.
+    ("GET", "warehouse:sample-list", None, (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:sample-create", None, (200, 200, 200, 200, 200)),
+    ("POST", "warehouse:sample-create", None, (302, 302, 302, 302, 302)),
+    ("GET", "warehouse:sample-detail", "own", (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:sample-detail", "other", (404, 404, 200, 200, 200)),
+    ("POST", "warehouse:sample-send", "own", (302, 403, 302, 403, 302)),
+    ("POST", "warehouse:sample-send", "other", (404, 403, 302, 403, 302)),
+    ("POST", "warehouse:sample-dispatch", "own", (302, 403, 302, 403, 302)),
+    ("POST", "warehouse:sample-dispatch", "other", (404, 403, 302, 403, 302)),
+    ("POST", "warehouse:sample-deliver", "own", (302, 403, 302, 403, 302)),
+    ("POST", "warehouse:sample-deliver", "other", (404, 403, 302, 403, 302)),
+    ("POST", "warehouse:sample-cancel", "own", (302, 403, 302, 403, 302)),
+    ("POST", "warehouse:sample-cancel", "other", (404, 404, 302, 403, 302)),
 ]
 
 # Where a URL takes an argument, which object of the world it points at.
@@ -75,7 +91,32 @@ URL_ARGUMENT = {
     "catalog:carrier-detail": lambda w, obj: [w["carrier"].pk],
     "catalog:carrier-suspend": lambda w, obj: [w["carrier"].pk],
     "catalog:carrier-reinstate": lambda w, obj: [w["suspended_carrier"].pk],
+    "warehouse:sample-detail": lambda w, obj: [sample_of(w, obj, "requested")],
+    "warehouse:sample-send": lambda w, obj: [sample_of(w, obj, "requested")],
+    "warehouse:sample-dispatch": lambda w, obj: [sample_of(w, obj, "sent_to_factory")],
+    "warehouse:sample-deliver": lambda w, obj: [sample_of(w, obj, "dispatched")],
+    "warehouse:sample-cancel": lambda w, obj: [sample_of(w, obj, "requested")],
 }
+
+
+def sample_of(world, obj: str, status: str) -> int:
+    """A sample for the world's `obj` customer, asked by its assistant and moved on to `status`."""
+    from salesdesk.warehouse import services_samples as samples
+
+    customer = world[obj]
+    sample = samples.sample_request(
+        customer=customer,
+        by=customer.assistant,
+        lines=[samples.SampleLineInput(product=world["product"], quantity=Decimal("1"))],
+    )
+    if status != "requested":
+        samples.sample_send_to_factory(sample=sample, by=customer.assistant)
+    if status == "dispatched":
+        samples.sample_dispatch(
+            sample=sample, by=customer.assistant, carrier=world["carrier"], tracking_number="T1"
+        )
+    return sample.pk
+
 
 # What a POST sends: valid input, so that the answer shows the permission, not a form error.
 POST_DATA = {
@@ -94,6 +135,15 @@ POST_DATA = {
     },
     "catalog:carrier-suspend": lambda w: {"reason": "代收货款逾期"},
     "catalog:carrier-reinstate": lambda w: {"note": "已补回"},
+    "warehouse:sample-create": lambda w: {
+        "customer": w["own"].code,
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-product": "A-101",
+        "lines-0-quantity": "2",
+    },
+    "warehouse:sample-dispatch": lambda w: {"carrier": w["carrier"].pk, "tracking_number": "LHT-1"},
+    "warehouse:sample-cancel": lambda w: {"reason": "客户不要了"},
 }
 
 # The apps whose every page must be declared above.
@@ -153,7 +203,8 @@ def test_every_page_sends_an_anonymous_visitor_to_the_login(client, world, metho
 
 
 def test_every_page_of_these_apps_is_in_the_matrix():
-    declared = {name for _m, name, _o, _e in MATRIX}
+    # Rows of an app not yet listed in NAMESPACES are checked from the day it is listed.
+    declared = {name for _m, name, _o, _e in MATRIX if name.split(":")[0] in NAMESPACES}
     resolver = get_resolver()
     existing = set()
     for namespace in NAMESPACES:
