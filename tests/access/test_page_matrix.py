@@ -44,9 +44,9 @@ MATRIX: list[tuple[str, str, str | None, tuple[int, int, int, int, int]]] = [
     ("GET", "catalog:customer-prices", "other", (404, 404, 403, 200, 200)),
     ("POST", "catalog:price-create", "own", (200, 403, 403, 403, 200)),
     ("POST", "catalog:price-create", "other", (404, 403, 403, 403, 200)),
-    # Seeing rebates opens the form; the service then asks for the commission permission.
-    ("POST", "catalog:rebate-create", "own", (200, 200, 403, 200, 200)),
-    ("POST", "catalog:rebate-create", "other", (404, 404, 403, 200, 200)),
+    # Setting rebates needs the commission permission (回佣权限), granted per person.
+    ("POST", "catalog:rebate-create", "own", (200, 403, 403, 403, 200)),
+    ("POST", "catalog:rebate-create", "other", (404, 403, 403, 403, 200)),
     ("GET", "catalog:carrier-list", None, (200, 200, 200, 200, 200)),
     ("GET", "catalog:carrier-create", None, (403, 403, 403, 403, 200)),
     ("GET", "catalog:carrier-detail", None, (200, 200, 200, 200, 200)),
