@@ -120,11 +120,13 @@ def _register_routers() -> None:
     from salesdesk.catalog.api import router as catalog_router
     from salesdesk.customers.api import router as customers_router
     from salesdesk.orders.api import router as orders_router
+    from salesdesk.warehouse.api import router as warehouse_router
 
     api.add_router("", customers_router)
     api.add_router("", catalog_router)
     api.add_router("", calls_router)
     api.add_router("", orders_router)
+    api.add_router("", warehouse_router)
 
 
 _register_routers()

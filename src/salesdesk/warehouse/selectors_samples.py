@@ -59,7 +59,7 @@ def sample_list(*, user, filters: SampleFilter | None = None) -> QuerySet[Sample
             open_since=Case(When(is_open, then=F("requested_on"))),
             closed_since=Case(When(~is_open, then=F("requested_on"))),
         )
-        .select_related("customer", "requested_by", "carrier")
+        .select_related("customer", "requested_by", "carrier", "created_by")
         .prefetch_related("lines__product")
         .order_by("closed_rank", F("open_since").asc(), F("closed_since").desc(), "id")
     )
