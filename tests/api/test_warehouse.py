@@ -731,3 +731,32 @@ def test_the_openapi_document_lists_the_warehouse_paths_and_money_as_decimal_str
     assert schemas["OutboundOut"]["properties"]["amount"]["format"] == "decimal"
     assert "amount" not in schemas["OutboundWarehouseOut"]["properties"]
     assert "cod_amount" not in schemas["ShipmentWarehouseOut"]["properties"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_posting_the_same_draft_at_once_post_it_once(api_as, warehouse, manager, order, stocked):
+    from tests.core.test_concurrency import race
+
+    draft_ref = api_as(warehouse).post("/outbounds", whole_order(order)).json()["reference"]
+    clerks = [api_as(warehouse), api_as(manager)]
+
+    answers = race(lambda i: clerks[i].post(f"/outbounds/{draft_ref}/post").status_code, threads=2)
+
+    assert sorted(answers) == [200, 409]
+    assert Outbound.objects.get().status == OutboundStatus.POSTED
+    assert (on_hand(stocked[0]), on_hand(stocked[1])) == (Decimal("80"), Decimal("95"))
+
+
+def test_an_assistant_given_the_posting_permission_posts(api_as, assistant, order, stocked):
+    from django.contrib.auth.models import Permission, User
+
+    assistant.user_permissions.add(
+        Permission.objects.get(content_type__app_label="warehouse", codename="post_outbound")
+    )
+    client = api_as(User.objects.get(pk=assistant.pk))
+    draft_ref = client.post("/outbounds", whole_order(order)).json()["reference"]
+
+    response = client.post(f"/outbounds/{draft_ref}/post")
+
+    assert response.status_code == 200 and response.json()["amount"] == "8211.00"
+    assert on_hand(stocked[0]) == Decimal("80")

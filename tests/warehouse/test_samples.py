@@ -550,3 +550,23 @@ def test_sample_pages_carry_no_inline_script_or_style(sample, assistant):
     for url in ("/warehouse/samples/", "/warehouse/samples/new/", f"/warehouse/samples/{sample.pk}/"):
         html = client.get(url).content.decode()
         assert "<script>" not in html and "style=" not in html and " onclick=" not in html, url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_dispatching_the_same_sample_at_once_record_one_dispatch(
+    sample, assistant, warehouse, carrier
+):
+    from tests.core.test_concurrency import race
+
+    services.sample_send_to_factory(sample=sample, by=assistant)
+    clerks = [assistant, warehouse]
+
+    def dispatch(i: int):
+        fresh = SampleDispatch.objects.get(pk=sample.pk)  # each clerk has the sample from their own page
+        return services.sample_dispatch(sample=fresh, by=clerks[i], carrier=carrier, tracking_number=f"T-{i}")
+
+    results = race(dispatch, threads=2)
+
+    assert sorted(type(r).__name__ for r in results) == ["InvalidTransition", "SampleDispatch"]
+    changes = StatusChange.objects.filter(object_type="warehouse.sampledispatch", to_status="dispatched")
+    assert changes.count() == 1
