@@ -60,6 +60,25 @@ MATRIX: list[tuple[str, str, str | None, tuple[int, int, int, int, int]]] = [
     ("GET", "catalog:price-import", None, (200, 403, 403, 403, 200)),
     ("GET", "catalog:price-export", None, (200, 200, 403, 200, 200)),
     ("GET", "catalog:rebate-export", None, (200, 200, 403, 200, 200)),
+    # Shipping: everyone reads the courier log and the day's checks within their scope (the
+    # warehouse without money); assistants and the warehouse record shipments; money is ticked
+    # off by assistants, finance and the manager, signed notes by the warehouse too.
+    ("GET", "warehouse:courier-log", None, (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:courier-log-export", None, (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:shipping-create", "own", (200, 403, 200, 403, 200)),
+    ("GET", "warehouse:shipping-create", "other", (404, 403, 200, 403, 200)),
+    ("POST", "warehouse:shipping-create", "own", (302, 403, 302, 403, 302)),
+    ("POST", "warehouse:shipping-create", "other", (404, 403, 302, 403, 302)),
+    ("GET", "warehouse:shipping-order-panel", "own", (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:shipping-order-panel", "other", (404, 404, 200, 200, 200)),
+    ("POST", "warehouse:shipping-cod-returned", "own", (302, 403, 403, 302, 302)),
+    ("POST", "warehouse:shipping-cod-returned", "other", (404, 403, 403, 302, 302)),
+    ("POST", "warehouse:shipping-note-returned", "own", (302, 403, 302, 302, 302)),
+    ("POST", "warehouse:shipping-note-returned", "other", (404, 403, 302, 302, 302)),
+    ("GET", "warehouse:carriers-flagged", None, (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:end-of-day", None, (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:end-of-day-plan", None, (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:next-morning", None, (200, 200, 200, 200, 200)),
     # Samples: whoever sees the customer asks for one; the warehouse, assistants and the
     # manager move it on; who asked for it may also cancel it.
     ("GET", "warehouse:sample-list", None, (200, 200, 200, 200, 200)),
@@ -91,6 +110,17 @@ URL_ARGUMENT = {
     "catalog:carrier-detail": lambda w, obj: [w["carrier"].pk],
     "catalog:carrier-suspend": lambda w, obj: [w["carrier"].pk],
     "catalog:carrier-reinstate": lambda w, obj: [w["suspended_carrier"].pk],
+    # The shipping pages are opened on a world with COD shipments, so they have rows to show.
+    "warehouse:courier-log": lambda w, obj: shipping_of(w) and [],
+    "warehouse:courier-log-export": lambda w, obj: shipping_of(w) and [],
+    "warehouse:carriers-flagged": lambda w, obj: shipping_of(w) and [],
+    "warehouse:end-of-day": lambda w, obj: shipping_of(w) and [],
+    "warehouse:end-of-day-plan": lambda w, obj: shipping_of(w) and [],
+    "warehouse:next-morning": lambda w, obj: shipping_of(w) and [],
+    "warehouse:shipping-create": lambda w, obj: [shipping_of(w)[obj].outbound.number],
+    "warehouse:shipping-order-panel": lambda w, obj: [shipping_of(w)[obj].outbound.order.number],
+    "warehouse:shipping-cod-returned": lambda w, obj: [shipping_of(w)[obj].pk],
+    "warehouse:shipping-note-returned": lambda w, obj: [shipping_of(w)[obj].pk],
     "warehouse:sample-detail": lambda w, obj: [sample_of(w, obj, "requested")],
     "warehouse:sample-send": lambda w, obj: [sample_of(w, obj, "requested")],
     "warehouse:sample-dispatch": lambda w, obj: [sample_of(w, obj, "sent_to_factory")],
@@ -118,6 +148,51 @@ def sample_of(world, obj: str, status: str) -> int:
     return sample.pk
 
 
+def shipping_of(world) -> dict:
+    """Built once per world: per customer, an express COD order of 2 × A-101 posted and sent by
+    the world's carrier ten days ago, its money and signed note still out (overdue)."""
+    if "shipping" in world:
+        return world["shipping"]
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from salesdesk.orders import services as orders
+    from salesdesk.warehouse import services as warehouse
+
+    warehouse.stock_inbound(product=world["product"], quantity=Decimal("10"), by=world["own"].assistant)
+    built = {}
+    for key in ("own", "other"):
+        customer, by = world[key], world[key].assistant
+        line = orders.LineInput(product=world["product"], quantity=Decimal("2"))
+        order = orders.order_create(
+            by=by,
+            customer=customer,
+            channel="phone",
+            ship_method="express",
+            carrier=world["carrier"],
+            collection_method="cod",
+            lines=[line],
+        )
+        order = orders.order_release(order=orders.order_register(order=order, by=by), by=by)
+        take = warehouse.ShipQuantity(order_line=order.lines.get(), quantity=Decimal("2"))
+        posted = warehouse.outbound_post(
+            outbound=warehouse.outbound_create(order=order, by=by, quantities=[take]), by=by
+        )
+        built[key] = warehouse.shipment_record(
+            outbound=posted,
+            by=by,
+            carrier=world["carrier"],
+            tracking_number=f"LHT-{key}",
+            shipped_on=timezone.localdate() - dt.timedelta(days=10),
+            cod_amount=posted.amount,
+            note_required=True,
+        )
+    world["shipping"] = built
+    return built
+
+
 # What a POST sends: valid input, so that the answer shows the permission, not a form error.
 POST_DATA = {
     "customers:credit-application-submit": lambda w: {"credit_days": "45", "reason": "老客户"},
@@ -135,6 +210,12 @@ POST_DATA = {
     },
     "catalog:carrier-suspend": lambda w: {"reason": "代收货款逾期"},
     "catalog:carrier-reinstate": lambda w: {"note": "已补回"},
+    "warehouse:shipping-create": lambda w: {
+        "carrier": w["carrier"].pk,
+        "tracking_number": "LHT-9",
+        "shipped_on": shipping_of(w)["own"].shipped_on.isoformat(),
+        "cod_amount": "0",
+    },
     "warehouse:sample-create": lambda w: {
         "customer": w["own"].code,
         "lines-TOTAL_FORMS": "1",

@@ -3,22 +3,51 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from salesdesk.catalog.models import Product
+from salesdesk.core.calendar import is_workday, next_workday
+from salesdesk.core.models import CalendarDay
+from salesdesk.core.money import line_amount, total
 from salesdesk.core.roles import scope_to_user
-from salesdesk.orders.models import OrderLine, OrderStatus, SalesOrder
+from salesdesk.orders import review
+from salesdesk.orders.models import (
+    CheckResult,
+    CollectionMethod,
+    OrderLine,
+    OrderStatus,
+    ReviewCheck,
+    SalesOrder,
+    ShipMethod,
+)
+from salesdesk.orders.selectors import order_list
 from salesdesk.warehouse.models import (
     Outbound,
     OutboundKind,
     OutboundLine,
     OutboundStatus,
+    ProductionDemand,
     ProductionRequest,
     ProductionStatus,
     Shipment,
@@ -59,12 +88,19 @@ def reserved_by_product(
         lines = lines.filter(product_id__in=product_ids)
     if exclude_order is not None:
         lines = lines.exclude(order=exclude_order)
-    reserved: dict[int, Decimal] = {}
-    for product_id, quantity, shipped in lines.annotate(shipped=_shipped_subquery()).values_list(
-        "product_id", "quantity", "shipped"
-    ):
-        reserved[product_id] = reserved.get(product_id, Decimal("0")) + max(quantity - shipped, Decimal("0"))
-    return reserved
+    # Two GROUP BY queries, whatever the number of open orders: ordered minus shipped.
+    ordered = dict(
+        lines.values("product_id").annotate(total=Sum("quantity")).values_list("product_id", "total")
+    )
+    shipped = dict(
+        OutboundLine.objects.filter(
+            order_line__in=lines, outbound__status=OutboundStatus.POSTED, outbound__kind=OutboundKind.SALE
+        )
+        .values("product_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("product_id", "total")
+    )
+    return {pid: total - shipped.get(pid, Decimal("0")) for pid, total in ordered.items()}
 
 
 @dataclass
@@ -150,3 +186,647 @@ def shipments_for_order(order: SalesOrder) -> QuerySet[Shipment]:
         .select_related("carrier", "outbound")
         .order_by("shipped_on", "id")
     )
+
+
+# --- Shipping: the courier log, what must come back and when, the day's checks ----------
+
+# Where a shipment's COD money or signed note stands on a given day.
+NOTHING_DUE = "none"  # no COD on this shipment, or no signed note asked for
+DUE = "due"  # still out, within the carrier's deadline
+OVERDUE = "overdue"  # still out after the due date: chase the carrier, perhaps suspend it
+RETURNED = "returned"  # came back and was ticked off
+OUTSTANDING = "outstanding"  # the courier log's filter for "due or overdue"
+OWN_DELIVERY = "own"  # the courier log's carrier filter for our own drivers
+
+
+def _qty(quantity: Decimal) -> str:
+    # normalize() alone writes 20 as "2E+1"; "f" keeps it plain.
+    return f"{quantity.normalize():f}"
+
+
+def _cod_out() -> Q:
+    return Q(cod_amount__gt=0, cod_returned_on__isnull=True)
+
+
+def _note_out() -> Q:
+    return Q(note_required=True, note_returned_on__isnull=True)
+
+
+def _cod_overdue(on: dt.date) -> Q:
+    # Due back on day 7 means overdue from day 8: the due date itself is still in time.
+    return _cod_out() & Q(cod_due__lt=on)
+
+
+def _note_overdue(on: dt.date) -> Q:
+    return _note_out() & Q(note_due__lt=on)
+
+
+def _state(*, required: Q, returned: str, due: str, on: dt.date) -> Case:
+    return Case(
+        When(~required, then=Value(NOTHING_DUE)),
+        When(**{f"{returned}__isnull": False}, then=Value(RETURNED)),
+        When(**{f"{due}__lt": on}, then=Value(OVERDUE)),
+        default=Value(DUE),
+        output_field=CharField(),
+    )
+
+
+def shipments_for_user(user) -> QuerySet[Shipment]:
+    """The shipments of the user's customers (every one for the warehouse, finance, the manager)."""
+    return scope_to_user(Shipment.objects.all(), user, "outbound__customer")
+
+
+def with_return_states(qs: QuerySet[Shipment], *, on: dt.date) -> QuerySet[Shipment]:
+    """Each shipment with `cod_state` and `note_state`: none, due, overdue or returned on `on`."""
+    return qs.annotate(
+        cod_state=_state(required=Q(cod_amount__gt=0), returned="cod_returned_on", due="cod_due", on=on),
+        note_state=_state(required=Q(note_required=True), returned="note_returned_on", due="note_due", on=on),
+    )
+
+
+def shipment_get_for_user(*, user, pk: int, on: dt.date) -> Shipment:
+    shipment = (
+        with_return_states(shipments_for_user(user), on=on)
+        .select_related("carrier", "outbound__customer", "outbound__order")
+        .filter(pk=pk)
+        .first()
+    )
+    if shipment is None:
+        raise Http404(_("No such shipment."))
+    return shipment
+
+
+@dataclass(frozen=True)
+class CourierLogFilter:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    carrier: str = ""  # a carrier's id, OWN_DELIVERY, or "" for all
+    state: str = ""  # "", OUTSTANDING, OVERDUE or RETURNED
+
+
+def courier_log(*, user, filters: CourierLogFilter, on: dt.date) -> QuerySet[Shipment]:
+    """《快递记录本》: shipments by day and carrier, with what is due back and whether it came."""
+    qs = with_return_states(shipments_for_user(user), on=on)
+    if filters.date_from:
+        qs = qs.filter(shipped_on__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(shipped_on__lte=filters.date_to)
+    if filters.carrier == OWN_DELIVERY:
+        qs = qs.filter(carrier__isnull=True)
+    elif filters.carrier.isdigit() and len(filters.carrier) < 10:
+        qs = qs.filter(carrier_id=int(filters.carrier))
+    if filters.state == OUTSTANDING:
+        qs = qs.filter(_cod_out() | _note_out())
+    elif filters.state == OVERDUE:
+        qs = qs.filter(_cod_overdue(on) | _note_overdue(on))
+    elif filters.state == RETURNED:
+        qs = qs.filter(Q(cod_amount__gt=0) | Q(note_required=True)).exclude(_cod_out() | _note_out())
+    return qs.select_related("carrier", "outbound__customer", "outbound__order").order_by(
+        "shipped_on", F("carrier__name").asc(nulls_last=True), "driver", "id"
+    )
+
+
+@dataclass(frozen=True)
+class LogTotals:
+    shipments: int
+    cod_total: Decimal
+    cod_returned: Decimal
+    cod_outstanding: Decimal
+    cod_overdue: Decimal
+    notes_required: int
+    notes_returned: int
+    notes_overdue: int
+
+
+def courier_log_totals(qs: QuerySet[Shipment], *, on: dt.date) -> LogTotals:
+    """The totals under the courier log, over every row of the filter (not just the page)."""
+    nothing = Decimal("0")
+    return LogTotals(
+        **qs.order_by().aggregate(
+            shipments=Count("id"),
+            cod_total=Sum("cod_amount", default=nothing),
+            cod_returned=Sum("cod_amount", filter=Q(cod_returned_on__isnull=False), default=nothing),
+            cod_outstanding=Sum("cod_amount", filter=_cod_out(), default=nothing),
+            cod_overdue=Sum("cod_amount", filter=_cod_overdue(on), default=nothing),
+            notes_required=Count("id", filter=Q(note_required=True)),
+            notes_returned=Count("id", filter=Q(note_required=True, note_returned_on__isnull=False)),
+            notes_overdue=Count("id", filter=_note_overdue(on)),
+        )
+    )
+
+
+@dataclass
+class CarrierReturns:
+    """What one carrier, or one of our drivers, still owes back on a day."""
+
+    carrier_id: int | None  # None: our own delivery, `name` is the driver
+    name: str
+    suspended: bool
+    cod_due: int
+    cod_due_amount: Decimal
+    cod_overdue: int
+    cod_overdue_amount: Decimal
+    notes_due: int
+    notes_overdue: int
+    oldest_overdue: dt.date | None
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.cod_overdue or self.notes_overdue)
+
+    @property
+    def log_filter(self) -> str:
+        """The courier log's carrier filter that shows these shipments."""
+        return str(self.carrier_id) if self.carrier_id else OWN_DELIVERY
+
+
+_RETURNS_FIELDS = (
+    "cod_due",
+    "cod_due_amount",
+    "cod_overdue",
+    "cod_overdue_amount",
+    "notes_due",
+    "notes_overdue",
+)
+
+
+def _returns_counts(on: dt.date) -> dict:
+    # Prefixed, as "cod_due" is also a column: an annotation of that name would shadow it.
+    in_time = {"cod": _cod_out() & Q(cod_due__gte=on), "note": _note_out() & Q(note_due__gte=on)}
+    nothing = Decimal("0")
+    return {
+        "n_cod_due": Count("id", filter=in_time["cod"]),
+        "n_cod_due_amount": Sum("cod_amount", filter=in_time["cod"], default=nothing),
+        "n_cod_overdue": Count("id", filter=_cod_overdue(on)),
+        "n_cod_overdue_amount": Sum("cod_amount", filter=_cod_overdue(on), default=nothing),
+        "n_notes_due": Count("id", filter=in_time["note"]),
+        "n_notes_overdue": Count("id", filter=_note_overdue(on)),
+        "n_oldest_cod": Min("cod_due", filter=_cod_overdue(on)),
+        "n_oldest_note": Min("note_due", filter=_note_overdue(on)),
+    }
+
+
+def returns_by_carrier(*, on: dt.date, user=None) -> list[CarrierReturns]:
+    """COD money and signed notes still out, per carrier and per driver, due and overdue.
+
+    `user` limits it to that user's customers; None counts every shipment, as the manager
+    sees a carrier. The most overdue come first.
+    """
+    qs = (Shipment.objects.all() if user is None else shipments_for_user(user)).filter(
+        _cod_out() | _note_out()
+    )
+    by_carrier = (
+        qs.filter(carrier__isnull=False)
+        .values("carrier_id", "carrier__name", "carrier__status")
+        .annotate(**_returns_counts(on))
+        .order_by()
+    )
+    # A shipment with both a carrier and a driver (our driver to the freight depot) is the carrier's.
+    by_driver = qs.filter(carrier__isnull=True).values("driver").annotate(**_returns_counts(on)).order_by()
+    rows = []
+    for row in [*by_carrier, *by_driver]:
+        oldest = [d for d in (row["n_oldest_cod"], row["n_oldest_note"]) if d is not None]
+        rows.append(
+            CarrierReturns(
+                carrier_id=row.get("carrier_id"),
+                name=row.get("carrier__name") or row.get("driver", ""),
+                suspended=row.get("carrier__status") == "suspended",
+                oldest_overdue=min(oldest) if oldest else None,
+                **{key: row[f"n_{key}"] for key in _RETURNS_FIELDS},
+            )
+        )
+    rows.sort(key=lambda r: (r.oldest_overdue is None, r.oldest_overdue or on, r.name))
+    return rows
+
+
+def carriers_flagged(*, on: dt.date, user=None) -> list[CarrierReturns]:
+    """Carriers past their deadline with COD money or signed notes: the manager may suspend them."""
+    return [r for r in returns_by_carrier(on=on, user=user) if r.carrier_id and r.overdue]
+
+
+def drivers_overdue(*, on: dt.date, user=None) -> list[CarrierReturns]:
+    """Our own drivers with signed notes (or cash) not back by the due date."""
+    return [r for r in returns_by_carrier(on=on, user=user) if not r.carrier_id and r.overdue]
+
+
+def overdue_returns(*, on: dt.date, user=None) -> QuerySet[Shipment]:
+    """Every shipment with COD money or a signed note past its due date on `on`."""
+    qs = Shipment.objects.all() if user is None else shipments_for_user(user)
+    return (
+        with_return_states(qs.filter(_cod_overdue(on) | _note_overdue(on)), on=on)
+        .select_related("carrier", "outbound__customer", "outbound__order")
+        .order_by(F("carrier__name").asc(nulls_last=True), "driver", "shipped_on", "id")
+    )
+
+
+@dataclass(frozen=True)
+class ShipmentDefaults:
+    carrier_id: int | None
+    route: str
+    cod_amount: Decimal
+    note_required: bool
+
+
+def shipment_defaults(outbound: Outbound) -> ShipmentDefaults:
+    """What a new shipment of `outbound` starts with, read from its order.
+
+    A COD order has the courier collect the outbound's amount, less what other shipments of
+    the same outbound already collect (a second parcel must not double the money). Our own
+    drivers always bring a signed note back (送货司机签回来的回单), as do couriers on a
+    signed-note order.
+    """
+    order = outbound.order
+    if order is None:
+        return ShipmentDefaults(None, outbound.customer.region, Decimal("0"), False)
+    cod = Decimal("0")
+    if order.collection_method == CollectionMethod.COD:
+        recorded = outbound.shipments.aggregate(total=Sum("cod_amount", default=Decimal("0")))["total"]
+        cod = max(outbound.amount - recorded, Decimal("0"))
+    carrier_id = order.carrier_id if order.carrier and order.carrier.status == "active" else None
+    return ShipmentDefaults(
+        carrier_id=carrier_id,
+        route=outbound.customer.region or outbound.customer.city,
+        cod_amount=cod,
+        note_required=order.collection_method == CollectionMethod.SIGNED_NOTE
+        or order.ship_method == ShipMethod.DELIVERY,
+    )
+
+
+def order_outbounds_with_shipments(order: SalesOrder) -> QuerySet[Outbound]:
+    """The order's posted sales outbounds, each with its shipments: the order page's panel."""
+    return (
+        order.outbounds.filter(kind=OutboundKind.SALE, status=OutboundStatus.POSTED)
+        .prefetch_related(Prefetch("shipments", queryset=Shipment.objects.select_related("carrier")))
+        .order_by("posted_at", "id")
+    )
+
+
+# --- End of day (每天下班前): every order of the day shipped, or why not ------------------
+
+
+@dataclass
+class DayOrder:
+    order: SalesOrder
+    state: str  # "shipped", "open" (an exception to follow up) or "cancelled"
+    outbounds: list[Outbound] = field(default_factory=list)  # posted, each with its shipments
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EndOfDay:
+    day: dt.date
+    orders: list[DayOrder]  # registered on the day
+    earlier: list[DayOrder]  # registered before, due to ship by the day and still open
+
+    @property
+    def exceptions(self) -> int:
+        return sum(1 for o in [*self.orders, *self.earlier] if o.state == "open")
+
+
+def _open_demands() -> Prefetch:
+    return Prefetch(
+        "production_demands",
+        queryset=ProductionDemand.objects.filter(
+            request__status__in=[ProductionStatus.REQUESTED, ProductionStatus.CONFIRMED]
+        ).select_related("request"),
+        to_attr="open_demands",
+    )
+
+
+def _with_day_details(qs: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
+    """Everything the end-of-day list says about an order, in a fixed number of queries."""
+    lines = (
+        OrderLine.objects.select_related("product")
+        .annotate(shipped=_shipped_subquery())
+        .prefetch_related(_open_demands())
+        .order_by("position")
+    )
+    outbounds = (
+        Outbound.objects.filter(kind=OutboundKind.SALE)
+        .prefetch_related(Prefetch("shipments", queryset=Shipment.objects.select_related("carrier")))
+        .order_by("posted_at", "id")
+    )
+    return qs.select_related("customer", "carrier").prefetch_related(
+        Prefetch("lines", queryset=lines, to_attr="day_lines"),
+        Prefetch("outbounds", queryset=outbounds, to_attr="day_outbounds"),
+        Prefetch(
+            "checks", queryset=ReviewCheck.objects.filter(result=CheckResult.FAILED), to_attr="failed_checks"
+        ),
+    )
+
+
+def _why_not_shipped(order: SalesOrder) -> list[str]:
+    if order.status == OrderStatus.ON_HOLD:
+        reasons = []
+        for check in order.failed_checks:
+            known = review.check_by_code(check.code)
+            label = known.label if known else check.code
+            reasons.append(_("On hold — %(check)s: %(reason)s") % {"check": label, "reason": check.reason})
+        return reasons or [_("On hold.")]
+    if order.status == OrderStatus.REGISTERED:
+        return [_("Registered but not released to the warehouse.")]
+    if order.status == OrderStatus.DRAFT:
+        return [_("Not registered yet.")]
+    reasons, left_for_warehouse = [], False
+    for line in order.day_lines:
+        left = line.quantity - line.shipped
+        if left <= 0:
+            continue
+        demand = line.open_demands[0] if line.open_demands else None
+        code, n = line.product.model_code, _qty(left)
+        if demand is not None:
+            when = demand.request.confirmed_date
+            reasons.append(
+                _("%(code)s × %(n)s waits for production, ready %(when)s.")
+                % {"code": code, "n": n, "when": f"{when:%Y-%m-%d}" if when else _("date not yet confirmed")}
+            )
+        elif order.status == OrderStatus.PARTLY_SHIPPED:
+            reasons.append(_("Partly shipped: %(code)s × %(n)s still open.") % {"code": code, "n": n})
+        else:
+            left_for_warehouse = True
+    drafts = [o for o in order.day_outbounds if o.status == OutboundStatus.DRAFT]
+    if drafts:
+        reasons.append(
+            _("Outbound %(n)s prepared but not posted.") % {"n": ", ".join(o.reference for o in drafts)}
+        )
+    elif left_for_warehouse:
+        reasons.append(
+            _("Released to the warehouse for %(slot)s, not posted yet.")
+            % {"slot": f"{order.ship_date:%Y-%m-%d} {order.get_ship_slot_display()}"}
+        )
+    return reasons
+
+
+def _day_order(order: SalesOrder) -> DayOrder:
+    posted = [o for o in order.day_outbounds if o.status == OutboundStatus.POSTED]
+    if order.status in {OrderStatus.SHIPPED, OrderStatus.CLOSED}:
+        return DayOrder(order, "shipped", posted)
+    if order.status == OrderStatus.CANCELLED:
+        return DayOrder(order, "cancelled", posted, [_("Cancelled.")])
+    return DayOrder(order, "open", posted, _why_not_shipped(order))
+
+
+def end_of_day(*, user, day: dt.date) -> EndOfDay:
+    """每天下班前: the day's orders, each shipped (with its outbounds) or with why not."""
+    registered = _with_day_details(
+        order_list(user=user).filter(registered_at__date=day).order_by("registered_at", "number")
+    )
+    earlier = _with_day_details(
+        order_list(user=user)
+        .filter(status__in=OPEN_ORDER_STATUSES, ship_date__lte=day, registered_at__date__lt=day)
+        .order_by("ship_date", "ship_slot", "registered_at")
+    )
+    return EndOfDay(day, [_day_order(o) for o in registered], [_day_order(o) for o in earlier])
+
+
+# --- Tomorrow's round for our drivers (安排第二天的行程及线路) -----------------------------
+
+
+@dataclass
+class Stop:
+    customer: object  # Customer
+    order: SalesOrder | None
+    outbound: Outbound | None  # None while the warehouse has not posted it yet
+    shipment: Shipment | None  # None while no driver is recorded
+    goods: list[tuple[Product, Decimal]]
+    note_required: bool
+    amount: Decimal | None  # the goods' value, for a driver who collects cash (送货收现)
+
+    @property
+    def collection(self) -> str:
+        return self.order.get_collection_method_display() if self.order else ""
+
+
+@dataclass
+class Route:
+    area: str
+    stops: list[Stop]
+
+
+@dataclass
+class DriverRun:
+    driver: str  # "" while no driver is assigned
+    routes: list[Route]
+
+    @property
+    def stop_count(self) -> int:
+        return sum(len(r.stops) for r in self.routes)
+
+
+def _planned_stops(user, day: dt.date, since: dt.date) -> list[tuple[str, str, Stop]]:
+    """(driver, area, stop) for every own delivery to make on `day`."""
+    cash = {CollectionMethod.CASH_ON_DELIVERY, CollectionMethod.COD}
+    stops = []
+    shipments = (
+        shipments_for_user(user)
+        .filter(carrier__isnull=True, shipped_on=day)
+        .select_related("outbound__customer", "outbound__order")
+        .prefetch_related("outbound__lines__product", "outbound__customer__contacts")
+    )
+    planned_orders, planned_outbounds = set(), set()
+    for s in shipments:
+        o = s.outbound
+        planned_orders.add(o.order_id)
+        planned_outbounds.add(o.pk)
+        goods = [(line.product, line.quantity) for line in o.lines.all()]
+        amount = s.cod_amount or (o.amount if o.order and o.order.collection_method in cash else None)
+        area = s.route or o.customer.region or o.customer.city
+        stops.append((s.driver, area, Stop(o.customer, o.order, o, s, goods, s.note_required, amount)))
+    # Posted for our drivers but no driver recorded yet: still on tomorrow's truck.
+    posted = (
+        scope_to_user(Outbound.objects.all(), user, "customer")
+        .filter(
+            kind=OutboundKind.SALE,
+            status=OutboundStatus.POSTED,
+            order__ship_method=ShipMethod.DELIVERY,
+            posting_date__gte=since,
+            shipments__isnull=True,
+        )
+        .exclude(pk__in=planned_outbounds)
+        .select_related("customer", "order")
+        .prefetch_related("lines__product", "customer__contacts")
+    )
+    for o in posted:
+        planned_orders.add(o.order_id)
+        goods = [(line.product, line.quantity) for line in o.lines.all()]
+        amount = o.amount if o.order.collection_method in cash else None
+        stops.append(
+            (
+                "",
+                o.customer.region or o.customer.city,
+                Stop(o.customer, o.order, o, None, goods, True, amount),
+            )
+        )
+    orders = (
+        order_list(user=user)
+        .filter(status__in=OPEN_ORDER_STATUSES, ship_method=ShipMethod.DELIVERY, ship_date__lte=day)
+        .exclude(pk__in=planned_orders)
+        .prefetch_related(
+            "customer__contacts",
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.select_related("product").annotate(shipped=_shipped_subquery()),
+                to_attr="day_lines",
+            ),
+        )
+    )
+    for order in orders:
+        open_lines = [line for line in order.day_lines if line.quantity > line.shipped]
+        goods = [(line.product, line.quantity - line.shipped) for line in open_lines]
+        amount = (
+            total(line_amount(line.quantity - line.shipped, line.unit_price) for line in open_lines)
+            if order.collection_method in cash
+            else None
+        )
+        area = order.customer.region or order.customer.city
+        stops.append(("", area, Stop(order.customer, order, None, None, goods, True, amount)))
+    return stops
+
+
+def delivery_plan(*, user, day: dt.date, since: dt.date | None = None) -> list[DriverRun]:
+    """Own deliveries for `day`, by driver, then area, then the customer's address.
+
+    Drivers already recorded on shipments come first; released orders and outbounds posted
+    since `since` with no driver yet follow as "to be assigned", so nothing is left behind.
+    """
+    runs: dict[str, dict[str, list[Stop]]] = {}
+    for driver, area, stop in _planned_stops(user, day, since or day):
+        runs.setdefault(driver, {}).setdefault(area, []).append(stop)
+    plan = []
+    for driver in sorted(runs, key=lambda d: (d == "", d)):
+        routes = [
+            Route(area, sorted(stops, key=lambda s: (s.customer.address, s.customer.name)))
+            for area, stops in sorted(runs[driver].items(), key=lambda item: (item[0] == "", item[0]))
+        ]
+        plan.append(DriverRun(driver, routes))
+    return plan
+
+
+# --- Next morning (第二天早上核对): what left against what was ordered ----------------------
+
+
+@dataclass
+class LineCheck:
+    product: Product
+    ordered: Decimal
+    before: Decimal  # shipped by earlier outbounds of the order
+    this: Decimal  # in this outbound
+    ordered_line: bool = True  # False: shipped but not on the order
+
+    @property
+    def still_open(self) -> Decimal:
+        return self.ordered - self.before - self.this
+
+
+@dataclass
+class OutboundCheck:
+    outbound: Outbound
+    shipments: list[Shipment]
+    lines: list[LineCheck]
+    differences: list[str]
+
+
+def previous_workday(day: dt.date) -> dt.date:
+    """The working day before `day`: Monday morning checks Friday's shipments."""
+    exceptions = dict(
+        CalendarDay.objects.filter(date__lt=day, date__gte=day - dt.timedelta(days=40)).values_list(
+            "date", "is_workday"
+        )
+    )
+    candidate = day - dt.timedelta(days=1)
+    while not is_workday(candidate, exceptions) and candidate > day - dt.timedelta(days=40):
+        candidate -= dt.timedelta(days=1)
+    return candidate
+
+
+def next_plan_day(day: dt.date) -> dt.date:
+    return next_workday(day, include_today=False)
+
+
+def _line_checks(outbound: Outbound, shipped: list[tuple]) -> list[LineCheck]:
+    """The order's lines (ordered, shipped before, in this outbound), then anything not ordered."""
+    mine = (outbound.posted_at, outbound.pk)
+    this_by_line: dict[int, Decimal] = {}
+    not_ordered = []
+    for line in outbound.lines.all():
+        if line.order_line_id is None or line.order_line.order_id != outbound.order_id:
+            not_ordered.append(LineCheck(line.product, Decimal("0"), Decimal("0"), line.quantity, False))
+        else:
+            this_by_line[line.order_line_id] = (
+                this_by_line.get(line.order_line_id, Decimal("0")) + line.quantity
+            )
+    ordered = []
+    for order_line in outbound.order.lines.all() if outbound.order else []:
+        before = sum(
+            (q for line_id, at, pk, q in shipped if line_id == order_line.pk and (at, pk) < mine),
+            Decimal("0"),
+        )
+        this = this_by_line.get(order_line.pk, Decimal("0"))
+        ordered.append(LineCheck(order_line.product, order_line.quantity, before, this))
+    return ordered + not_ordered
+
+
+def _differences(check_lines: list[LineCheck], shipments: list[Shipment]) -> list[str]:
+    found = []
+    for c in check_lines:
+        code, unit = c.product.model_code, c.product.unit
+        if not c.ordered_line:
+            found.append(
+                _("%(code)s × %(n)s shipped but not on the order.") % {"code": code, "n": _qty(c.this)}
+            )
+        elif c.still_open < 0:
+            found.append(
+                _("%(code)s: %(n)s %(unit)s more than ordered.")
+                % {"code": code, "n": _qty(-c.still_open), "unit": unit}
+            )
+        elif c.this == 0 and c.still_open > 0:
+            found.append(
+                _("%(code)s not in this shipment: %(n)s %(unit)s still open.")
+                % {"code": code, "n": _qty(c.still_open), "unit": unit}
+            )
+        elif c.this > 0 and c.still_open > 0:
+            found.append(
+                _("%(code)s: %(this)s of %(ordered)s %(unit)s shipped, %(n)s still open.")
+                % {
+                    "code": code,
+                    "this": _qty(c.this),
+                    "ordered": _qty(c.ordered),
+                    "unit": unit,
+                    "n": _qty(c.still_open),
+                }
+            )
+    if not shipments:
+        found.append(_("No shipment recorded: enter the carrier or driver in the courier log."))
+    return found
+
+
+def next_morning_check(*, user, day: dt.date) -> list[OutboundCheck]:
+    """Each sales outbound posted or shipped on `day`, line by line against its order."""
+    outbounds = list(
+        scope_to_user(Outbound.objects.all(), user, "customer")
+        .filter(kind=OutboundKind.SALE, status=OutboundStatus.POSTED)
+        .filter(Q(posting_date=day) | Q(shipments__shipped_on=day))
+        .distinct()
+        .select_related("customer", "order")
+        .prefetch_related(
+            Prefetch("lines", queryset=OutboundLine.objects.select_related("product", "order_line")),
+            Prefetch("shipments", queryset=Shipment.objects.select_related("carrier")),
+            Prefetch(
+                "order__lines", queryset=OrderLine.objects.select_related("product").order_by("position")
+            ),
+        )
+        .order_by("posted_at", "id")
+    )
+    shipped = list(
+        OutboundLine.objects.filter(
+            outbound__order_id__in={o.order_id for o in outbounds if o.order_id},
+            outbound__kind=OutboundKind.SALE,
+            outbound__status=OutboundStatus.POSTED,
+        ).values_list("order_line_id", "outbound__posted_at", "outbound_id", "quantity")
+    )
+    checks = []
+    for outbound in outbounds:
+        lines = _line_checks(outbound, shipped)
+        shipments = list(outbound.shipments.all())
+        checks.append(OutboundCheck(outbound, shipments, lines, _differences(lines, shipments)))
+    return checks

@@ -10,12 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.calls.selectors import follow_ups_for
 from salesdesk.catalog.models import Carrier, CarrierStatus
+from salesdesk.core.money import to_amount
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer
 from salesdesk.customers.selectors import customer_missing_fields
 from salesdesk.orders.models import CheckResult, OrderStatus, ShipMethod
 from salesdesk.orders.selectors import order_list
 from salesdesk.orders.slots import cutoff
+from salesdesk.warehouse.selectors import carriers_flagged, returns_by_carrier
 
 
 @dataclass
@@ -42,6 +44,10 @@ def workbench_items(*, user) -> list[Section]:
         sections.append(_incomplete_customers(user))
     if role in {Role.MANAGER, Role.ASSISTANT, Role.SALESPERSON, Role.FINANCE}:
         sections.append(_credit_applications(user))
+    if role in {Role.ASSISTANT, Role.MANAGER}:
+        sections.append(_returns_due(user))
+    if role == Role.MANAGER:
+        sections.append(_carriers_flagged())
     sections.append(_suspended_carriers())
     return sections
 
@@ -91,6 +97,55 @@ def _suspended_carriers() -> Section:
     for carrier in Carrier.objects.filter(status=CarrierStatus.SUSPENDED):
         section.items.append(
             Item(carrier.name, carrier.suspended_reason, reverse("catalog:carrier-detail", args=[carrier.pk]))
+        )
+    return section
+
+
+def _returns_due(user) -> Section:
+    """COD money and signed notes still out, per carrier or driver, the overdue ones first."""
+    section = Section("returns_due", str(_("COD money and signed notes due back")))
+    log = reverse("warehouse:courier-log")
+    for row in returns_by_carrier(on=timezone.localdate(), user=user):
+        parts = []
+        if row.cod_due or row.cod_overdue:
+            parts.append(
+                str(_("COD: %(due)s due %(due_amount)s, %(late)s overdue %(late_amount)s"))
+                % {
+                    "due": row.cod_due,
+                    "due_amount": f"{to_amount(row.cod_due_amount):,}",
+                    "late": row.cod_overdue,
+                    "late_amount": f"{to_amount(row.cod_overdue_amount):,}",
+                }
+            )
+        if row.notes_due or row.notes_overdue:
+            parts.append(
+                str(_("signed notes: %(due)s due, %(late)s overdue"))
+                % {"due": row.notes_due, "late": row.notes_overdue}
+            )
+        title = row.name if row.carrier_id else str(_("Own delivery: %(d)s")) % {"d": row.name}
+        state = "overdue" if row.overdue else "outstanding"
+        section.items.append(Item(title, " · ".join(parts), f"{log}?carrier={row.log_filter}&state={state}"))
+    return section
+
+
+def _carriers_flagged() -> Section:
+    """Active carriers past their deadline: the manager decides whether to suspend them."""
+    section = Section("carriers_flagged", str(_("Carriers past the deadline for COD money or signed notes")))
+    for row in carriers_flagged(on=timezone.localdate()):
+        if row.suspended:
+            continue  # already listed under suspended carriers
+        section.items.append(
+            Item(
+                row.name,
+                str(_("%(cod)s COD (%(amount)s) and %(notes)s signed notes overdue since %(since)s"))
+                % {
+                    "cod": row.cod_overdue,
+                    "amount": f"{to_amount(row.cod_overdue_amount):,}",
+                    "notes": row.notes_overdue,
+                    "since": f"{row.oldest_overdue:%Y-%m-%d}",
+                },
+                reverse("catalog:carrier-detail", args=[row.carrier_id]),
+            )
         )
     return section
 
