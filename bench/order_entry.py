@@ -69,7 +69,7 @@ def main() -> None:
     total = sum(timings)
     print(f"engine: {connection.vendor}")
     rate = args.orders / total
-    print(f"orders (3 lines) created+registered+released: {args.orders} in {total:.2f} s = {rate:.1f} orders/s")
+    print(f"orders of 3 lines created, registered, released: {args.orders} in {total:.2f} s = {rate:.1f}/s")
     median_ms = statistics.median(timings) * 1000
     print(f"per order: median {median_ms:.1f} ms, queries median {statistics.median(queries)}")
 
