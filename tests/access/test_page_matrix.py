@@ -16,7 +16,7 @@ from django.urls import get_resolver, reverse
 from openpyxl import load_workbook
 
 from tests.conftest import client_for
-from tests.factories import build_world
+from tests.factories import build_world, days_ago
 
 ROLES = ("assistant", "salesperson", "warehouse", "finance", "manager")
 
@@ -60,6 +60,32 @@ MATRIX: list[tuple[str, str, str | None, tuple[int, int, int, int, int]]] = [
     ("GET", "catalog:price-import", None, (200, 403, 403, 403, 200)),
     ("GET", "catalog:price-export", None, (200, 200, 403, 200, 200)),
     ("GET", "catalog:rebate-export", None, (200, 200, 403, 200, 200)),
+    # Stock and posting: everyone who works with orders sees the queue, stock and outbounds
+    # (scoped to their customers); only the warehouse and the manager move stock or post.
+    ("GET", "warehouse:queue", None, (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:order-ship", "own", (403, 403, 200, 403, 200)),
+    ("GET", "warehouse:order-ship", "other", (403, 403, 200, 403, 200)),
+    ("POST", "warehouse:order-ship", "own", (403, 403, 302, 403, 302)),
+    ("POST", "warehouse:order-ship", "other", (403, 403, 302, 403, 302)),
+    ("GET", "warehouse:order-shipments", "own", (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:order-shipments", "other", (404, 404, 200, 200, 200)),
+    ("POST", "orders:order-ship-in-parts", "own", (302, 302, 403, 403, 302)),
+    ("POST", "orders:order-ship-in-parts", "other", (404, 404, 403, 403, 302)),
+    ("GET", "warehouse:stock-list", None, (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:stock-moves", None, (200, 403, 200, 200, 200)),
+    ("GET", "warehouse:stock-inbound", None, (403, 403, 200, 403, 200)),
+    ("POST", "warehouse:stock-inbound", None, (403, 403, 302, 403, 302)),
+    ("GET", "warehouse:stock-adjust", None, (403, 403, 200, 403, 200)),
+    ("POST", "warehouse:stock-adjust", None, (403, 403, 302, 403, 302)),
+    ("GET", "warehouse:production-list", None, (200, 200, 200, 200, 200)),
+    # The assistant hears the production date and records it; receiving goods is the warehouse's.
+    ("POST", "warehouse:production-confirm", None, (302, 403, 302, 403, 302)),
+    ("POST", "warehouse:production-receive", None, (403, 403, 302, 403, 302)),
+    ("GET", "warehouse:outbound-list", None, (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:outbound-detail", "own", (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:outbound-detail", "other", (404, 404, 200, 200, 200)),
+    ("GET", "warehouse:delivery-note", "own", (200, 200, 200, 200, 200)),
+    ("GET", "warehouse:delivery-note", "other", (404, 404, 200, 200, 200)),
     # Shipping: everyone reads the courier log and the day's checks within their scope (the
     # warehouse without money); assistants and the warehouse record shipments; money is ticked
     # off by assistants, finance and the manager, signed notes by the warehouse too.
@@ -110,6 +136,14 @@ URL_ARGUMENT = {
     "catalog:carrier-detail": lambda w, obj: [w["carrier"].pk],
     "catalog:carrier-suspend": lambda w, obj: [w["carrier"].pk],
     "catalog:carrier-reinstate": lambda w, obj: [w["suspended_carrier"].pk],
+    "warehouse:order-ship": lambda w, obj: [stock_of(w)[f"{obj}_order"].number],
+    "warehouse:order-shipments": lambda w, obj: [stock_of(w)[f"{obj}_order"].number],
+    "orders:order-ship-in-parts": lambda w, obj: [stock_of(w)[f"{obj}_order"].number],
+    "warehouse:stock-moves": lambda w, obj: [w["product"].pk],
+    "warehouse:production-confirm": lambda w, obj: [stock_of(w)["request"].pk],
+    "warehouse:production-receive": lambda w, obj: [stock_of(w)["request"].pk],
+    "warehouse:outbound-detail": lambda w, obj: [stock_of(w)[f"{obj}_outbound"].number],
+    "warehouse:delivery-note": lambda w, obj: [stock_of(w)[f"{obj}_outbound"].number],
     # The shipping pages are opened on a world with COD shipments, so they have rows to show.
     "warehouse:courier-log": lambda w, obj: shipping_of(w) and [],
     "warehouse:courier-log-export": lambda w, obj: shipping_of(w) and [],
@@ -193,6 +227,53 @@ def shipping_of(world) -> dict:
     return built
 
 
+def stock_of(world) -> dict:
+    """Built once per world: stock of the product and, per customer, a posted outbound and a
+    released order still to ship (in parts); plus a production request for a shortfall."""
+    if "stock" in world:
+        return world["stock"]
+    from salesdesk.orders import services as orders
+    from salesdesk.warehouse import services as stock
+    from salesdesk.warehouse.models import ProductionRequest
+
+    product = world["product"]
+    stock.stock_inbound(product=product, quantity=Decimal("100"), by=world["own"].assistant)
+
+    def registered(customer, quantity: str, *, parts: bool):
+        line = orders.LineInput(product=product, quantity=Decimal(quantity))
+        order = orders.order_create(
+            by=customer.assistant,
+            customer=customer,
+            channel="phone",
+            ship_method="pickup",
+            collection_method="cash",
+            ship_in_parts=parts,
+            lines=[line],
+        )
+        return orders.order_register(order=order, by=customer.assistant)
+
+    built = {}
+    for key in ("own", "other"):
+        customer = world[key]
+        shipped = orders.order_release(order=registered(customer, "5", parts=False), by=customer.assistant)
+        line = stock.ShipQuantity(order_line=shipped.lines.get(), quantity=Decimal("5"))
+        draft = stock.outbound_create(order=shipped, by=customer.assistant, quantities=[line])
+        built[f"{key}_outbound"] = stock.outbound_post(outbound=draft, by=customer.assistant)
+        built[f"{key}_order"] = orders.order_release(
+            order=registered(customer, "10", parts=True), by=customer.assistant
+        )
+    registered(world["own"], "200", parts=False)  # more than the stock: production is asked
+    built["request"] = ProductionRequest.objects.get(product=product)
+    world["stock"] = built
+    return built
+
+
+def _ship_data(w) -> dict:
+    # Both customers' open lines: the form takes the fields of the order it shows.
+    lines = {f"line_{stock_of(w)[f'{k}_order'].lines.get().pk}": "3" for k in ("own", "other")}
+    return {"seen_posted": "0", **lines}
+
+
 # What a POST sends: valid input, so that the answer shows the permission, not a form error.
 POST_DATA = {
     "customers:credit-application-submit": lambda w: {"credit_days": "45", "reason": "老客户"},
@@ -210,6 +291,12 @@ POST_DATA = {
     },
     "catalog:carrier-suspend": lambda w: {"reason": "代收货款逾期"},
     "catalog:carrier-reinstate": lambda w: {"note": "已补回"},
+    "warehouse:order-ship": _ship_data,
+    "orders:order-ship-in-parts": lambda w: {"ship_in_parts": "0"},
+    "warehouse:stock-inbound": lambda w: {"product": w["product"].pk, "quantity": "12", "reason": "一车间"},
+    "warehouse:stock-adjust": lambda w: {"product": w["product"].pk, "counted": "77", "reason": "盘点"},
+    "warehouse:production-confirm": lambda w: {"date": days_ago(-7).isoformat(), "note": "二车间"},
+    "warehouse:production-receive": lambda w: {f"r{stock_of(w)['request'].pk}-quantity": "5"},
     "warehouse:shipping-create": lambda w: {
         "carrier": w["carrier"].pk,
         "tracking_number": "LHT-9",
@@ -296,7 +383,12 @@ def test_every_page_of_these_apps_is_in_the_matrix():
 
 
 def page_text(response) -> str:
-    """A page's HTML, or every cell of a downloaded sheet with numbers written as pages print them."""
+    """A page's HTML, a PDF's text, or every cell of a downloaded sheet with numbers written as
+    pages print them."""
+    if response.get("Content-Type") == "application/pdf":
+        from tests.warehouse.test_documents import pdf_text
+
+        return pdf_text(response.content)
     if not response.streaming:
         return response.content.decode()
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active

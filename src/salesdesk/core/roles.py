@@ -34,6 +34,13 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "catalog.add_customerprice",
         "catalog.view_rebateprice",
         "catalog.view_carrier",
+        # Stock and production dates answer "when can it ship"; the assistant hears the date
+        # from production and records it. Goods in and counts stay with the warehouse.
+        "warehouse.view_stocklevel",
+        "warehouse.view_stockmove",
+        "warehouse.view_productionrequest",
+        "warehouse.change_productionrequest",
+        "warehouse.view_outbound",
     },
     Role.SALESPERSON: {
         "customers.view_customer",
@@ -45,11 +52,21 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "catalog.view_customerprice",
         "catalog.view_rebateprice",
         "catalog.view_carrier",
+        "warehouse.view_stocklevel",
+        "warehouse.view_productionrequest",
+        "warehouse.view_outbound",
     },
     Role.WAREHOUSE: {
         "customers.view_customer",
         "catalog.view_product",
         "catalog.view_carrier",
+        "warehouse.view_stocklevel",
+        "warehouse.change_stocklevel",
+        "warehouse.view_stockmove",
+        "warehouse.view_productionrequest",
+        "warehouse.change_productionrequest",
+        "warehouse.view_outbound",
+        "warehouse.post_outbound",
     },
     Role.FINANCE: {
         "customers.view_customer",
@@ -58,6 +75,10 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "catalog.view_customerprice",
         "catalog.view_rebateprice",
         "catalog.view_carrier",
+        "warehouse.view_stocklevel",
+        "warehouse.view_stockmove",
+        "warehouse.view_productionrequest",
+        "warehouse.view_outbound",
     },
     Role.MANAGER: {
         "customers.view_customer",
@@ -80,6 +101,13 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "core.quote_price",
         "core.set_rebate",
         "core.approve_commission",
+        "warehouse.view_stocklevel",
+        "warehouse.change_stocklevel",
+        "warehouse.view_stockmove",
+        "warehouse.view_productionrequest",
+        "warehouse.change_productionrequest",
+        "warehouse.view_outbound",
+        "warehouse.post_outbound",
     },
 }
 

@@ -100,6 +100,15 @@ class ReleaseForm(StyledForm, forms.Form):
     note = forms.CharField(label=_("ship slot note"), required=False, max_length=200)
 
 
+class ShipInPartsForm(forms.Form):
+    # A choice, not a checkbox: an unticked box and a forged value would both read as "no".
+    ship_in_parts = forms.TypedChoiceField(
+        label=_("ship in parts"),
+        choices=[("1", _("Ship in parts")), ("0", _("Wait for all"))],
+        coerce=lambda v: v == "1",
+    )
+
+
 class CancelForm(StyledForm, forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=500)
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("<str:ref>/review/", views.order_review_again, name="order-review-again"),
     path("<str:ref>/release/", views.order_release, name="order-release"),
     path("<str:ref>/cancel/", views.order_cancel, name="order-cancel"),
+    path("<str:ref>/ship-in-parts/", views.order_ship_in_parts, name="order-ship-in-parts"),
     path("<str:ref>/tracking/", views.order_tracking, name="order-tracking"),
 ]

@@ -31,6 +31,7 @@ from salesdesk.orders.forms import (
     PasteForm,
     RegisterFilterForm,
     ReleaseForm,
+    ShipInPartsForm,
 )
 from salesdesk.orders.models import OrderStatus
 from salesdesk.orders.parsing import parse_order_text
@@ -259,6 +260,14 @@ def order_review_again(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 def order_release(request: HttpRequest, ref: str) -> HttpResponse:
     return _act(request, ref, services.order_release, _("Released to the warehouse."), ReleaseForm)
+
+
+@require_POST
+def order_ship_in_parts(request: HttpRequest, ref: str) -> HttpResponse:
+    """The customer's answer when stock is short: send what there is now, or wait for all."""
+    choice = request.POST.get("ship_in_parts")
+    done = _("The order ships in parts.") if choice == "1" else _("The order waits to ship complete.")
+    return _act(request, ref, services.order_set_ship_in_parts, done, ShipInPartsForm)
 
 
 @require_POST

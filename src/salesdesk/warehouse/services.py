@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,6 +51,11 @@ name_events(
 )
 
 
+def _shown(quantity: Decimal) -> str:
+    """100 as "100", not the "1E+2" that normalize() alone gives."""
+    return f"{quantity.normalize():f}"
+
+
 def _move(
     *, product: Product, delta: Decimal, kind: str, by, reason: str = "", outbound=None, request=None
 ) -> StockLevel:
@@ -64,10 +70,10 @@ def _move(
         raise Conflict(
             _("Only %(have)s %(unit)s of %(code)s on hand; %(want)s wanted.")
             % {
-                "have": level.on_hand.normalize(),
+                "have": _shown(level.on_hand),
                 "unit": product.unit,
                 "code": product.model_code,
-                "want": (-delta).normalize(),
+                "want": _shown(-delta),
             },
             code="stock_short",
             field="quantity",
@@ -106,7 +112,7 @@ def stock_inbound(
             ProductionStatus.CONFIRMED,
         }:
             transition(request, to=ProductionStatus.DONE, by=by)
-    record_event("stock.inbound", by=by, obj=product, summary=f"{product.model_code} +{quantity.normalize()}")
+    record_event("stock.inbound", by=by, obj=product, summary=f"{product.model_code} +{_shown(quantity)}")
     return level
 
 
@@ -128,7 +134,7 @@ def stock_adjust(*, product: Product, counted: Decimal, by, reason: str) -> Stoc
         "stock.adjusted",
         by=by,
         obj=product,
-        summary=f"{product.model_code} {current.normalize()}→{counted.normalize()}: {reason[:100]}",
+        summary=f"{product.model_code} {_shown(current)}→{_shown(counted)}: {reason[:100]}",
     )
     return level
 
@@ -189,7 +195,7 @@ def recount_open_requests() -> None:
 
 
 def _recount(request: ProductionRequest) -> None:
-    demanded = sum((d.quantity for d in request.demands.all()), Decimal("0"))
+    demanded = request.demands.aggregate(total=Sum("quantity"))["total"] or Decimal("0")
     if demanded > 0:
         ProductionRequest.objects.filter(pk=request.pk).update(quantity=demanded)
     elif request.status == ProductionStatus.REQUESTED and not request.moves.exists():
@@ -257,7 +263,7 @@ def _check_quantities(outbound: Outbound, order: SalesOrder) -> bool:
         if line.quantity > remaining:
             errors[f"lines[{i}].quantity"] = [
                 _("Only %(n)s of %(code)s is still to ship.")
-                % {"n": remaining.normalize(), "code": line.product.model_code}
+                % {"n": _shown(remaining), "code": line.product.model_code}
             ]
         open_by_line[line.order_line_id] = remaining - line.quantity
     if errors:
@@ -300,15 +306,54 @@ def outbound_post(*, outbound: Outbound, by) -> Outbound:
     outbound.amount = total(line.amount for line in lines)
     outbound.due_date = today + dt.timedelta(days=order.customer.credit_days)
     outbound.save()
-    transition(
-        order,
-        to=OrderStatus.SHIPPED if everything else OrderStatus.PARTLY_SHIPPED,
-        by=by,
-        note=outbound.number,
-    )
+    status = OrderStatus.SHIPPED if everything else OrderStatus.PARTLY_SHIPPED
+    # A third part leaves the order partly shipped, as it was: no transition to make.
+    if order.status != status:
+        transition(order, to=status, by=by, note=outbound.number)
     events.emit(events.OUTBOUND_POSTED, outbound=outbound, by=by)
     record_event("outbound.posted", by=by, obj=order, summary=outbound.number)
     return outbound
+
+
+@transaction.atomic
+def outbound_ship(
+    *,
+    order: SalesOrder,
+    by,
+    quantities: list[ShipQuantity],
+    notes: str = "",
+    seen_posted: int | None = None,
+) -> Outbound:
+    """The shipping page's one button: the outbound is created and posted together, or not at all.
+
+    `seen_posted` is how many outbounds the order had when the clerk's page was drawn. If a
+    colleague posted in between, the quantities on that page are stale: refuse rather than
+    send the same goods twice.
+    """
+    if not by.has_perm("warehouse.post_outbound"):
+        raise NotAllowed(_("Only the warehouse or a manager posts outbounds."))
+    # The order row first, as outbound_post locks it: a second clerk waits here, then sees the result.
+    locked = SalesOrder.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    if locked.status in {OrderStatus.SHIPPED, OrderStatus.CLOSED}:
+        raise Conflict(
+            _("Order %(n)s has already shipped in full; nothing is left to post.") % {"n": locked.number},
+            code="already_shipped",
+        )
+    if seen_posted is not None:
+        posted = Outbound.objects.filter(
+            order=locked, kind=OutboundKind.SALE, status=OutboundStatus.POSTED
+        ).count()
+        if posted != seen_posted:
+            raise Conflict(
+                _(
+                    "A colleague posted an outbound for order %(n)s meanwhile. "
+                    "Check what is still open, then post again."
+                )
+                % {"n": locked.number},
+                code="changed_meanwhile",
+            )
+    outbound = outbound_create(order=locked, by=by, quantities=quantities, notes=notes)
+    return outbound_post(outbound=outbound, by=by)
 
 
 def _due(carrier: Carrier | None, day: dt.date) -> dt.date:

@@ -17,7 +17,8 @@ from salesdesk.customers.selectors import customer_missing_fields
 from salesdesk.orders.models import CheckResult, OrderStatus, ShipMethod
 from salesdesk.orders.selectors import order_list
 from salesdesk.orders.slots import cutoff
-from salesdesk.warehouse.selectors import carriers_flagged, returns_by_carrier
+from salesdesk.warehouse.models import ProductionDemand, ProductionStatus
+from salesdesk.warehouse.selectors import carriers_flagged, returns_by_carrier, warehouse_queue
 
 
 @dataclass
@@ -42,6 +43,10 @@ def workbench_items(*, user) -> list[Section]:
         sections.append(_orders_to_release(user))
         sections.append(_follow_ups(user))
         sections.append(_incomplete_customers(user))
+    if role in {Role.ASSISTANT, Role.MANAGER}:
+        sections.append(_stock_shortfalls(user))
+    if role == Role.WAREHOUSE:
+        sections.append(_warehouse_today(user))
     if role in {Role.MANAGER, Role.ASSISTANT, Role.SALESPERSON, Role.FINANCE}:
         sections.append(_credit_applications(user))
     if role in {Role.ASSISTANT, Role.MANAGER}:
@@ -194,4 +199,53 @@ def _follow_ups(user) -> Section:
                 follow_up.question[:80], f"{who}{due}", reverse("calls:call-detail", args=[follow_up.call_id])
             )
         )
+    return section
+
+
+def _warehouse_today(user) -> Section:
+    """Today's queue, by ship slot; orders of earlier days still not shipped come first."""
+    section = Section("warehouse_today", str(_("To ship today")))
+    today = timezone.localdate()
+    for order in warehouse_queue(user=user, day=today).prefetch_related(None)[:100]:
+        how = order.get_ship_method_display() + (f" · {order.carrier.name}" if order.carrier else "")
+        if order.ship_date < today:
+            how = str(_("Due %(d)s, still not shipped")) % {"d": f"{order.ship_date:%m-%d}"} + " · " + how
+        section.items.append(
+            Item(
+                f"{order.get_ship_slot_display()} · {order.number} {order.customer.name}",
+                how,
+                reverse("warehouse:order-ship", args=[order.reference]),
+            )
+        )
+    return section
+
+
+def _stock_shortfalls(user) -> Section:
+    """Order lines waiting for production: the date to tell the customer, or the date to chase."""
+    section = Section("stock_shortfalls", str(_("Stock shortfalls and production dates")))
+    waiting = [OrderStatus.REGISTERED, OrderStatus.ON_HOLD, OrderStatus.RELEASED, OrderStatus.PARTLY_SHIPPED]
+    demands = scope_to_user(
+        ProductionDemand.objects.filter(
+            request__status__in=[ProductionStatus.REQUESTED, ProductionStatus.CONFIRMED],
+            order_line__order__status__in=waiting,
+        ),
+        user,
+        "order_line__order__customer",
+    ).select_related("request", "order_line__product", "order_line__order__customer")
+    for demand in demands.order_by("request__needed_by", "order_line__order__number")[:100]:
+        order, request = demand.order_line.order, demand.request
+        short = f"{demand.order_line.product.model_code} × {demand.quantity.normalize():f}"
+        if request.confirmed_date:
+            detail = str(_("%(what)s short; production ready %(date)s")) % {
+                "what": short,
+                "date": f"{request.confirmed_date:%Y-%m-%d}",
+            }
+            url = _order_url(order)  # where the customer's choice (in parts or wait) is made
+        else:
+            detail = str(_("%(what)s short; production date not confirmed, needed by %(date)s")) % {
+                "what": short,
+                "date": f"{request.needed_by:%Y-%m-%d}",
+            }
+            url = reverse("warehouse:production-list") + f"#request-{request.pk}"
+        section.items.append(Item(f"{order.number} {order.customer.name}", detail, url))
     return section
