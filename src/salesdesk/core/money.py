@@ -30,3 +30,8 @@ def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
 
 def total(amounts: Iterable[Decimal]) -> Decimal:
     return to_amount(sum(amounts, Decimal("0")))
+
+
+def quantity_text(quantity: Decimal) -> str:
+    """A quantity as people write it: 20, 2.5 — not 20.000, nor the 2E+1 of normalize()."""
+    return f"{Decimal(quantity).normalize():f}"

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesdesk.core import events
+from salesdesk.core.money import quantity_text
 from salesdesk.orders import review
 from salesdesk.orders.models import OrderStatus
 from salesdesk.orders.selectors import TRACKING_PROVIDERS
@@ -23,7 +24,7 @@ def _stock(order, by) -> review.Outcome:
     short = request_production_for(order, by)
     if not short:
         return review.Outcome(True)
-    parts = "; ".join(f"{line.product.model_code} {missing.normalize()}" for line, missing in short)
+    parts = "; ".join(f"{line.product.model_code} {quantity_text(missing)}" for line, missing in short)
     how = _("ships in parts") if order.ship_in_parts else _("waits for the full quantity")
     return review.Outcome(
         True,
@@ -45,7 +46,7 @@ def _tracking(order, tracking) -> None:
     ).select_related("carrier", "outbound")
     for shipment in shipments:
         what = ", ".join(
-            f"{line.product.model_code} × {line.quantity.normalize()}"
+            f"{line.product.model_code} × {quantity_text(line.quantity)}"
             for line in shipment.outbound.lines.select_related("product")
         )
         tracking.shipped.append(
@@ -82,14 +83,14 @@ def _tracking(order, tracking) -> None:
                 _("%(code)s × %(n)s waits for production, ready %(when)s.")
                 % {
                     "code": line.product.model_code,
-                    "n": left.normalize(),
+                    "n": quantity_text(left),
                     "when": f"{when:%Y-%m-%d}" if when else _("date not yet confirmed"),
                 }
             )
         elif order.status in {OrderStatus.RELEASED, OrderStatus.PARTLY_SHIPPED}:
             tracking.waiting.append(
                 _("%(code)s × %(n)s is with the warehouse to ship.")
-                % {"code": line.product.model_code, "n": left.normalize()}
+                % {"code": line.product.model_code, "n": quantity_text(left)}
             )
 
 
