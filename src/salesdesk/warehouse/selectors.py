@@ -163,7 +163,7 @@ def outbound_get_for_user(*, user, reference: str) -> Outbound:
     )
     reference = (reference or "").strip()
     if reference[:1] in {"D", "d"} and reference[1:].isascii() and reference[1:].isdigit():
-        outbound = qs.filter(pk=int(reference[1:]), number__isnull=True).first()
+        outbound = qs.filter(pk=int(reference[1:])).first()  # a draft keeps its D<id> once posted
     else:
         outbound = qs.filter(number=reference).first()
     if outbound is None:

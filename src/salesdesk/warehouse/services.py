@@ -56,6 +56,9 @@ def _shown(quantity: Decimal) -> str:
     return f"{quantity.normalize():f}"
 
 
+MAX_ON_HAND = Decimal("99999999999.999")  # what a quantity column (14 digits, 3 places) holds
+
+
 def _move(
     *, product: Product, delta: Decimal, kind: str, by, reason: str = "", outbound=None, request=None
 ) -> StockLevel:
@@ -66,6 +69,12 @@ def _move(
     """
     StockLevel.objects.get_or_create(product=product)
     level = StockLevel.objects.select_for_update().get(product=product)
+    if level.on_hand + delta > MAX_ON_HAND:
+        raise DomainError(
+            _("More than %(max)s on hand cannot be recorded; check the quantity.")
+            % {"max": _shown(MAX_ON_HAND)},
+            field="quantity",
+        )
     if level.on_hand + delta < 0:
         raise Conflict(
             _("Only %(have)s %(unit)s of %(code)s on hand; %(want)s wanted.")
@@ -99,13 +108,24 @@ def stock_inbound(
     """Goods in from production (生产入库)."""
     if quantity <= 0:
         raise DomainError(_("The quantity must be more than 0."), field="quantity")
-    level = _move(
-        product=product, delta=quantity, kind=MoveKind.PRODUCTION_IN, by=by, reason=reason, request=request
-    )
+    open_statuses = [ProductionStatus.REQUESTED, ProductionStatus.CONFIRMED]
     if request is not None:
         request = ProductionRequest.objects.select_for_update().get(pk=request.pk)
         if request.product_id != product.pk:
             raise DomainError(_("This production request is for another product."), field="request")
+        if request.status not in open_statuses:
+            raise Conflict(_("This production request is already closed."), field="request")
+    else:
+        # Goods of a product that orders wait for fulfil its open request, named or not.
+        request = (
+            ProductionRequest.objects.select_for_update()
+            .filter(product=product, status__in=open_statuses)
+            .first()
+        )
+    level = _move(
+        product=product, delta=quantity, kind=MoveKind.PRODUCTION_IN, by=by, reason=reason, request=request
+    )
+    if request is not None:
         received = sum((m.quantity for m in request.moves.all()), Decimal("0"))
         if received >= request.quantity and request.status in {
             ProductionStatus.REQUESTED,
@@ -228,14 +248,14 @@ def outbound_create(*, order: SalesOrder, by, quantities: list[ShipQuantity], no
     order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
     if order.status not in {OrderStatus.RELEASED, OrderStatus.PARTLY_SHIPPED}:
         raise Conflict(_("Only an order released to the warehouse can ship."), code="not_released")
-    wanted = [q for q in quantities if q.quantity]
+    wanted = [(i, q) for i, q in enumerate(quantities) if q.quantity]
     if not wanted:
         raise DomainError(_("Enter the quantity that leaves for at least one line."), field="lines")
     outbound = Outbound.objects.create(
         kind=OutboundKind.SALE, order=order, customer=order.customer, created_by=by, notes=notes[:500]
     )
     errors = {}
-    for i, item in enumerate(wanted):
+    for i, item in wanted:
         if item.order_line.order_id != order.pk:
             raise DomainError(_("That line belongs to another order."), field=f"lines[{i}]")
         if item.quantity < 0:
@@ -251,14 +271,20 @@ def outbound_create(*, order: SalesOrder, by, quantities: list[ShipQuantity], no
         )
     if errors:
         raise FieldErrors(errors)
+    _check_quantities(outbound, order, positions=[i for i, _item in wanted])
     return outbound
 
 
-def _check_quantities(outbound: Outbound, order: SalesOrder) -> bool:
-    """Refuse shipping more than is open; say whether everything open now ships."""
+def _check_quantities(outbound: Outbound, order: SalesOrder, positions: list[int] | None = None) -> bool:
+    """Refuse shipping more than is open; say whether everything open now ships.
+
+    `positions` maps the outbound's lines back to the lines the person entered, so an error
+    names the line they see.
+    """
     open_by_line = {line.pk: line.quantity - line.shipped for line in order_lines_with_shipped(order)}
     errors = {}
-    for i, line in enumerate(outbound.lines.all()):
+    for n, line in enumerate(outbound.lines.order_by("id")):
+        i = positions[n] if positions else n
         remaining = open_by_line.get(line.order_line_id, Decimal("0"))
         if line.quantity > remaining:
             errors[f"lines[{i}].quantity"] = [
@@ -297,8 +323,15 @@ def outbound_post(*, outbound: Outbound, by) -> Outbound:
             % {"n": order.number},
             code="not_in_parts",
         )
+    position = {line.pk: n for n, line in enumerate(outbound.lines.order_by("id"))}
     for line in lines:
-        _move(product=line.product, delta=-line.quantity, kind=MoveKind.SALE_OUT, by=by, outbound=outbound)
+        try:
+            _move(
+                product=line.product, delta=-line.quantity, kind=MoveKind.SALE_OUT, by=by, outbound=outbound
+            )
+        except Conflict as short:
+            short.field = f"lines[{position[line.pk]}].quantity"
+            raise
     today = timezone.localdate()
     outbound.number = f"CK{today.year}-{next_value(f'outbound:{today.year}'):05d}"
     outbound.status = OutboundStatus.POSTED
@@ -375,8 +408,14 @@ def shipment_record(
     note_required: bool = False,
 ) -> Shipment:
     """快递记录本: how a posted outbound travelled, and what must come back by when."""
+    outbound = Outbound.objects.select_for_update().get(pk=outbound.pk)
     if outbound.status != OutboundStatus.POSTED:
         raise Conflict(_("Post the outbound before recording its shipment."), code="not_posted")
+    if outbound.kind != OutboundKind.SALE:
+        raise DomainError(_("Only goods that leave are shipped."), field="outbound")
+    if carrier is not None:
+        # Re-read under lock: a carrier suspended a moment ago must not be chosen.
+        carrier = Carrier.objects.select_for_update().get(pk=carrier.pk)
     if carrier is not None and carrier.status != CarrierStatus.ACTIVE:
         raise DomainError(
             _("Carrier %(n)s is suspended and cannot be chosen.") % {"n": carrier.name}, field="carrier"
@@ -392,6 +431,18 @@ def shipment_record(
     if note_required and carrier is not None and not carrier.can_return_notes:
         raise DomainError(
             _("%(n)s does not return signed notes.") % {"n": carrier.name}, field="note_required"
+        )
+    today = timezone.localdate()
+    if not today - dt.timedelta(days=366) <= shipped_on <= today + dt.timedelta(days=31):
+        raise DomainError(
+            _("The shipping date must lie within the last year and the next month."), field="shipped_on"
+        )
+    collected = outbound.shipments.aggregate(total=Sum("cod_amount"))["total"] or Decimal("0")
+    if cod_amount > outbound.amount - collected:
+        raise DomainError(
+            _("Cash on delivery of at most %(max)s is left to collect for this outbound.")
+            % {"max": outbound.amount - collected},
+            field="cod_amount",
         )
     shipment = Shipment.objects.create(
         outbound=outbound,
@@ -415,6 +466,13 @@ def shipment_record(
     return shipment
 
 
+def _returned_on(shipment: Shipment, on: dt.date | None) -> dt.date:
+    day = on or timezone.localdate()
+    if day > timezone.localdate() or day < shipment.shipped_on:
+        raise DomainError(_("It came back between shipping and today."), field="returned_on")
+    return day
+
+
 @transaction.atomic
 def shipment_cod_returned(*, shipment: Shipment, by, on: dt.date | None = None) -> Shipment:
     shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
@@ -422,7 +480,7 @@ def shipment_cod_returned(*, shipment: Shipment, by, on: dt.date | None = None) 
         raise DomainError(_("This shipment has no cash on delivery."), field="cod_amount")
     if shipment.cod_returned_on is not None:
         raise Conflict(_("The COD money was already ticked off."), code="already_returned")
-    shipment.cod_returned_on = on or timezone.localdate()
+    shipment.cod_returned_on = _returned_on(shipment, on)
     shipment.save(update_fields=["cod_returned_on"])
     record_event("shipment.cod_returned", by=by, obj=shipment.outbound, summary=f"{shipment.cod_amount}")
     return shipment
@@ -435,7 +493,7 @@ def shipment_note_returned(*, shipment: Shipment, by, on: dt.date | None = None)
         raise DomainError(_("This shipment needs no signed note."), field="note_required")
     if shipment.note_returned_on is not None:
         raise Conflict(_("The signed note was already ticked off."), code="already_returned")
-    shipment.note_returned_on = on or timezone.localdate()
+    shipment.note_returned_on = _returned_on(shipment, on)
     shipment.save(update_fields=["note_returned_on"])
     record_event("shipment.note_returned", by=by, obj=shipment.outbound)
     return shipment
