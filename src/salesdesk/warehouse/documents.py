@@ -63,7 +63,8 @@ def _header(outbound: Outbound, styles) -> list[Flowable]:
     address = "".join(part for part in (customer.province, customer.city, customer.address) if part)
     how = ""
     if order is not None:
-        how = order.get_ship_method_display() + (f" · {order.carrier.name}" if order.carrier else "")
+        # STSong-Light has no middle dot; a full-width slash reads the same on paper.
+        how = order.get_ship_method_display() + (f"／{order.carrier.name}" if order.carrier else "")
     when = outbound.posting_date or timezone.localdate()
     cells = [
         ["单号", outbound.reference, "日期", f"{when:%Y-%m-%d}"],
@@ -130,7 +131,7 @@ def _footer(outbound: Outbound, styles) -> list[Flowable]:
     instructions = "\n".join(text for text in (order_instructions, outbound.notes) if text)
     signature = Table(
         [[_p("送货人：", body), "", _p("客户签收：", body), "", _p("签收日期：", body), ""]],
-        colWidths=[16 * mm, 34 * mm, 20 * mm, 50 * mm, 20 * mm, 40 * mm],
+        colWidths=[20 * mm, 30 * mm, 24 * mm, 46 * mm, 24 * mm, 36 * mm],
         rowHeights=[14 * mm],
     )
     signature.setStyle(
