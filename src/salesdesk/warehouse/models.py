@@ -196,7 +196,7 @@ class Outbound(models.Model):
         ordering = ["-posted_at", "-id"]
         verbose_name = _("outbound")
         # Posting moves stock and raises a receivable: a right of its own, not "change".
-        permissions = [("post_outbound", "Can post outbounds")]
+        permissions = [("post_outbound", _("May post outbounds (过账)"))]
         indexes = [models.Index(fields=["customer", "status", "posting_date"])]
         constraints = [
             models.CheckConstraint(
