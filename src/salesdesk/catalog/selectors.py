@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Upper
 
 from salesdesk.catalog.models import Carrier, CarrierStatus, CustomerPrice, Product, RebatePrice
 from salesdesk.core.roles import scope_to_user
@@ -104,3 +105,16 @@ def rebate_list_for_user(*, user, q: str = "") -> QuerySet[RebatePrice]:
 def carriers_selectable() -> QuerySet[Carrier]:
     """Carriers that may be chosen for a new shipment: suspended ones may not."""
     return Carrier.objects.filter(status=CarrierStatus.ACTIVE)
+
+
+def active_products_for_codes(codes: list[str]) -> list[Product | None]:
+    """The active product each model code names — exactly first, then regardless of case —
+    or None, in one query however many codes (an order's or a sample's lines)."""
+    found = Product.objects.annotate(code_upper=Upper("model_code")).filter(
+        active=True, code_upper__in={code.upper() for code in codes}
+    )
+    exact, by_upper = {}, {}
+    for product in found:
+        exact[product.model_code] = product
+        by_upper.setdefault(product.model_code.upper(), product)
+    return [exact.get(code) or by_upper.get(code.upper()) for code in codes]

@@ -6,15 +6,11 @@ permission, as on the pages. Scope comes from the selectors: an order outside th
 scope answers 404, and the warehouse sees released orders only, without money.
 """
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models.functions import Upper
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +19,8 @@ from ninja import Path, Query, Router, Status
 from salesdesk.calls.models import CallRecord
 from salesdesk.calls.selectors import call_get_for_user
 from salesdesk.catalog.models import Carrier, Product
-from salesdesk.core.api import require
+from salesdesk.catalog.selectors import active_products_for_codes
+from salesdesk.core.api import fields_as_sent, require
 from salesdesk.core.errors import DomainError, FieldErrors
 from salesdesk.core.forms import users_with_role
 from salesdesk.core.money import total
@@ -66,23 +63,6 @@ _MONEY_KEYS = {"unit_price", "amount", "total", "agreed_price", "price", "cod_am
 def _require_orders(request: HttpRequest, *, write: bool = False) -> None:
     # Taking orders is the assistants' and salespeople's work; the warehouse only reads.
     require(request, "customers.change_customer" if write else "customers.view_customer")
-
-
-def _sent_name(field: str) -> str:
-    field = re.sub(r"\[(\d+)\]", r".\1", field)  # lines[0].quantity → lines.0.quantity, as 422s say
-    return _SENT_NAMES.get(field, field)
-
-
-@contextmanager
-def _fields_as_sent() -> Iterator[None]:
-    try:
-        yield
-    except FieldErrors as exc:
-        exc.errors = {_sent_name(field): messages for field, messages in exc.errors.items()}
-        raise
-    except DomainError as exc:
-        exc.field = _sent_name(exc.field) if exc.field else exc.field
-        raise
 
 
 def _header(order: SalesOrder) -> dict[str, Any]:
@@ -190,25 +170,17 @@ def _call(user, call_id: int | None) -> CallRecord | None:
 
 
 def _line_inputs(lines: list[LineIn]) -> list[services.LineInput]:
-    """Model codes become products (exact first, then regardless of case); all unknown ones at once."""
-    wanted = {line.product.upper() for line in lines}
-    found = Product.objects.annotate(code_upper=Upper("model_code")).filter(
-        active=True, code_upper__in=wanted
-    )
-    exact, by_upper = {}, {}
-    for product in found:
-        exact[product.model_code] = product
-        by_upper.setdefault(product.model_code.upper(), product)
+    """Model codes become products; every unknown one is named at once."""
     inputs, errors = [], {}
-    for i, line in enumerate(lines):
-        product = exact.get(line.product) or by_upper.get(line.product.upper())
+    for i, (line, product) in enumerate(
+        zip(lines, active_products_for_codes([x.product for x in lines]), strict=True)
+    ):
         if product is None:
             errors[f"lines.{i}.product"] = [
                 _("No active product with the model code %(code)s.") % {"code": line.product}
             ]
             continue
-        fields = line.model_dump(exclude={"product"})
-        inputs.append(services.LineInput(product=product, **fields))
+        inputs.append(services.LineInput(product=product, **line.model_dump(exclude={"product"})))
     if errors:
         raise FieldErrors(errors)
     return inputs
@@ -240,7 +212,7 @@ def order_create(request: HttpRequest, payload: OrderIn):
     header = payload.model_dump(
         include={"channel", "ship_method", "collection_method", "warehouse_instructions"}
     )
-    with _fields_as_sent(), transaction.atomic():
+    with fields_as_sent(_SENT_NAMES), transaction.atomic():
         order = services.order_create(
             by=user,
             customer=_customer(user, payload.customer),
@@ -286,7 +258,7 @@ def order_detail(request: HttpRequest, reference: str = OrderReference):
 def order_register(request: HttpRequest, reference: str = OrderReference):
     """Give a draft its register number (XS2026-00001) and review it; see `checks`."""
     _require_orders(request, write=True)
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_NAMES):
         order = services.order_register(order=_order(request, reference), by=request.user)
     return _answer(request, order)
 
@@ -295,7 +267,7 @@ def order_register(request: HttpRequest, reference: str = OrderReference):
 def order_override(request: HttpRequest, payload: OverrideIn, reference: str = OrderReference):
     """Accept a failed check with a reason, if you are allowed to (recorded by name)."""
     _require_orders(request, write=True)
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_NAMES):
         order = services.order_override(
             order=_order(request, reference), by=request.user, code=payload.code, reason=payload.reason
         )
@@ -306,7 +278,7 @@ def order_override(request: HttpRequest, payload: OverrideIn, reference: str = O
 def order_review_again(request: HttpRequest, reference: str = OrderReference):
     """Run the review of an order on hold again, after its master data or prices were fixed."""
     _require_orders(request, write=True)
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_NAMES):
         order = services.order_review_again(order=_order(request, reference), by=request.user)
     return _answer(request, order)
 
@@ -316,7 +288,7 @@ def order_release(request: HttpRequest, payload: ReleaseIn = None, reference: st
     """Send a registered order to the warehouse with its ship slot (before 11:30: the morning)."""
     _require_orders(request, write=True)
     payload = payload or ReleaseIn()
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_NAMES):
         order = services.order_release(
             order=_order(request, reference),
             by=request.user,
@@ -330,7 +302,7 @@ def order_release(request: HttpRequest, payload: ReleaseIn = None, reference: st
 @router.post("/orders/{reference}/cancel", response={200: OrderView, **ERRORS})
 def order_cancel(request: HttpRequest, payload: CancelIn, reference: str = OrderReference):
     _require_orders(request, write=True)
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_NAMES):
         order = services.order_cancel(
             order=_order(request, reference), by=request.user, reason=payload.reason
         )

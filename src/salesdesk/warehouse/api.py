@@ -8,9 +8,6 @@ and record shipments for their own customers. The warehouse sees every outbound,
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +20,7 @@ from ninja import Path, Query, Router, Status
 
 from salesdesk.catalog.models import Carrier, Product
 from salesdesk.catalog.selectors import product_list
-from salesdesk.core.api import RowId, require
+from salesdesk.core.api import RowId, fields_as_sent, require
 from salesdesk.core.errors import DomainError, FieldErrors, NotAllowed
 from salesdesk.core.roles import Role, role_of, scope_to_user, sees_prices
 from salesdesk.core.schemas import ERRORS, page_of, username_of
@@ -89,23 +86,6 @@ def _require_permission(request: HttpRequest, perm: str, roles: set[Role]) -> No
     # the role otherwise, so the warehouse and the manager keep it either way.
     if not request.user.has_perm(perm) and role_of(request.user) not in roles:
         raise NotAllowed(_("You do not have permission to do this."))
-
-
-def _sent_name(field: str) -> str:
-    field = re.sub(r"\[(\d+)\]", r".\1", field)  # lines[0].quantity → lines.0.quantity, as 422s say
-    return _SENT_NAMES.get(field, field)
-
-
-@contextmanager
-def _fields_as_sent() -> Iterator[None]:
-    try:
-        yield
-    except FieldErrors as exc:
-        exc.errors = {_sent_name(field): messages for field, messages in exc.errors.items()}
-        raise
-    except DomainError as exc:
-        exc.field = _sent_name(exc.field) if exc.field else exc.field
-        raise
 
 
 # --- Stock and production ---------------------------------------------------------------------
@@ -176,7 +156,7 @@ def stock_inbound(request: HttpRequest, payload: StockInboundIn):
     if (held or 0) + payload.quantity > MAX_ON_HAND:
         raise DomainError(_("That quantity is too large for the stock of one product."), field="quantity")
     try:
-        with _fields_as_sent():
+        with fields_as_sent(_SENT_NAMES):
             services.stock_inbound(
                 product=product,
                 quantity=payload.quantity,
@@ -359,7 +339,7 @@ def outbound_create(request: HttpRequest, payload: OutboundIn):
             field="kind",
         )
     order = _order(request, payload.order)
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_NAMES):
         outbound = services.outbound_create(
             order=order,
             by=request.user,
@@ -379,7 +359,7 @@ def outbound_detail(request: HttpRequest, reference: str = OutboundReference):
 def outbound_post(request: HttpRequest, reference: str = OutboundReference):
     """过账: stock leaves, the receivable is raised, the order ships; once only (409 after)."""
     _require_permission(request, "warehouse.post_outbound", POSTING_ROLES)
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_NAMES):
         outbound = services.outbound_post(outbound=_outbound(request, reference), by=request.user)
     return _answer(request, outbound)
 
@@ -417,7 +397,7 @@ def shipment_create(request: HttpRequest, payload: ShipmentIn):
             _("No outbound %(ref)s among yours.") % {"ref": payload.outbound}, field="outbound"
         ) from None
     fields = payload.model_dump(include={"tracking_number", "driver", "route", "cod_amount", "note_required"})
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_NAMES):
         shipment = services.shipment_record(
             outbound=outbound,
             by=request.user,

@@ -7,20 +7,17 @@ the user's scope answers 404. Samples carry no money, so every role gets the sam
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import prefetch_related_objects
-from django.db.models.functions import Upper
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from salesdesk.catalog.models import Carrier, Product
-from salesdesk.core.api import RowId, require
+from salesdesk.catalog.models import Carrier
+from salesdesk.catalog.selectors import active_products_for_codes
+from salesdesk.core.api import RowId, fields_as_sent, require
 from salesdesk.core.errors import DomainError, FieldErrors, NotAllowed
 from salesdesk.core.roles import scope_to_user
 from salesdesk.core.schemas import ERRORS, page_of, username_of
@@ -41,16 +38,6 @@ from salesdesk.warehouse.schemas import (
 )
 
 router = Router(tags=["samples"])
-
-
-@contextmanager
-def _fields_as_sent() -> Iterator[None]:
-    # lines[0].quantity → lines.0.quantity, as the 422 answers name list items.
-    try:
-        yield
-    except FieldErrors as exc:
-        exc.errors = {re.sub(r"\[(\d+)\]", r".\1", k): v for k, v in exc.errors.items()}
-        raise
 
 
 def sample_out(sample: SampleDispatch) -> dict[str, Any]:
@@ -122,17 +109,11 @@ def _requested_by(username: str | None) -> User | None:
 
 
 def _line_inputs(lines: list[SampleLineIn]) -> list[services.SampleLineInput]:
-    """Model codes become products (exact first, then regardless of case); all unknown ones at once."""
-    found = Product.objects.annotate(code_upper=Upper("model_code")).filter(
-        active=True, code_upper__in={line.product.upper() for line in lines}
-    )
-    exact, by_upper = {}, {}
-    for product in found:
-        exact[product.model_code] = product
-        by_upper.setdefault(product.model_code.upper(), product)
+    """Model codes become products; every unknown one is named at once."""
     inputs, errors = [], {}
-    for i, line in enumerate(lines):
-        product = exact.get(line.product) or by_upper.get(line.product.upper())
+    for i, (line, product) in enumerate(
+        zip(lines, active_products_for_codes([x.product for x in lines]), strict=True)
+    ):
         if product is None:
             errors[f"lines.{i}.product"] = [
                 _("No active product with the model code %(code)s.") % {"code": line.product}
@@ -162,7 +143,7 @@ def sample_list(request: HttpRequest, query: Query[SampleQuery]):
 def sample_request(request: HttpRequest, payload: SampleIn):
     """Fill in the sample record for a customer: products, quantities, who asks for it."""
     require(request, "customers.view_customer")
-    with _fields_as_sent():
+    with fields_as_sent():
         sample = services.sample_request(
             customer=_customer(request.user, payload.customer),
             by=request.user,
