@@ -24,6 +24,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from salesdesk.core.money import quantity_text
 from salesdesk.warehouse.models import Outbound, OutboundLine
 
 FONT = "STSong-Light"
@@ -51,10 +52,6 @@ def _styles() -> dict[str, ParagraphStyle]:
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     # Paragraph reads a little markup: customer text must not be taken for it.
     return Paragraph(escape(text or "").replace("\n", "<br/>"), style)
-
-
-def _quantity(value) -> str:
-    return f"{value.normalize():f}"  # 20.000 → 20, 2.500 → 2.5
 
 
 def _header(outbound: Outbound, styles) -> list[Flowable]:
@@ -107,7 +104,7 @@ def _lines(lines: Iterable[OutboundLine], styles) -> Table:
                 _p(product.model_code, body),
                 _p(product.name, body),
                 _p(product.specification, body),
-                _p(_quantity(line.quantity), body),
+                _p(quantity_text(line.quantity), body),
                 _p(product.unit, body),
             ]
         )

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from salesdesk.catalog.models import Product
 from salesdesk.core.calendar import is_workday, next_workday
 from salesdesk.core.models import CalendarDay
-from salesdesk.core.money import line_amount, total
+from salesdesk.core.money import line_amount, quantity_text, total
 from salesdesk.core.roles import scope_to_user
 from salesdesk.orders import review
 from salesdesk.orders.models import (
@@ -197,11 +197,6 @@ OVERDUE = "overdue"  # still out after the due date: chase the carrier, perhaps 
 RETURNED = "returned"  # came back and was ticked off
 OUTSTANDING = "outstanding"  # the courier log's filter for "due or overdue"
 OWN_DELIVERY = "own"  # the courier log's carrier filter for our own drivers
-
-
-def _qty(quantity: Decimal) -> str:
-    # normalize() alone writes 20 as "2E+1"; "f" keeps it plain.
-    return f"{quantity.normalize():f}"
 
 
 def _cod_out() -> Q:
@@ -533,7 +528,7 @@ def _why_not_shipped(order: SalesOrder) -> list[str]:
         if left <= 0:
             continue
         demand = line.open_demands[0] if line.open_demands else None
-        code, n = line.product.model_code, _qty(left)
+        code, n = line.product.model_code, quantity_text(left)
         if demand is not None:
             when = demand.request.confirmed_date
             reasons.append(
@@ -772,27 +767,28 @@ def _differences(check_lines: list[LineCheck], shipments: list[Shipment]) -> lis
         code, unit = c.product.model_code, c.product.unit
         if not c.ordered_line:
             found.append(
-                _("%(code)s × %(n)s shipped but not on the order.") % {"code": code, "n": _qty(c.this)}
+                _("%(code)s × %(n)s shipped but not on the order.")
+                % {"code": code, "n": quantity_text(c.this)}
             )
         elif c.still_open < 0:
             found.append(
                 _("%(code)s: %(n)s %(unit)s more than ordered.")
-                % {"code": code, "n": _qty(-c.still_open), "unit": unit}
+                % {"code": code, "n": quantity_text(-c.still_open), "unit": unit}
             )
         elif c.this == 0 and c.still_open > 0:
             found.append(
                 _("%(code)s not in this shipment: %(n)s %(unit)s still open.")
-                % {"code": code, "n": _qty(c.still_open), "unit": unit}
+                % {"code": code, "n": quantity_text(c.still_open), "unit": unit}
             )
         elif c.this > 0 and c.still_open > 0:
             found.append(
                 _("%(code)s: %(this)s of %(ordered)s %(unit)s shipped, %(n)s still open.")
                 % {
                     "code": code,
-                    "this": _qty(c.this),
-                    "ordered": _qty(c.ordered),
+                    "this": quantity_text(c.this),
+                    "ordered": quantity_text(c.ordered),
                     "unit": unit,
-                    "n": _qty(c.still_open),
+                    "n": quantity_text(c.still_open),
                 }
             )
     if not shipments:

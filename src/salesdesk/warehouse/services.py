@@ -17,7 +17,7 @@ from salesdesk.catalog.models import Carrier, CarrierStatus, Product
 from salesdesk.core import events
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, FieldErrors, NotAllowed
-from salesdesk.core.money import line_amount, total
+from salesdesk.core.money import line_amount, quantity_text, total
 from salesdesk.core.numbering import next_value
 from salesdesk.core.roles import Role, role_of
 from salesdesk.core.workflow import transition
@@ -51,11 +51,6 @@ name_events(
 )
 
 
-def _shown(quantity: Decimal) -> str:
-    """100 as "100", not the "1E+2" that normalize() alone gives."""
-    return f"{quantity.normalize():f}"
-
-
 MAX_ON_HAND = Decimal("99999999999.999")  # what a quantity column (14 digits, 3 places) holds
 
 
@@ -72,17 +67,17 @@ def _move(
     if level.on_hand + delta > MAX_ON_HAND:
         raise DomainError(
             _("More than %(max)s on hand cannot be recorded; check the quantity.")
-            % {"max": _shown(MAX_ON_HAND)},
+            % {"max": quantity_text(MAX_ON_HAND)},
             field="quantity",
         )
     if level.on_hand + delta < 0:
         raise Conflict(
             _("Only %(have)s %(unit)s of %(code)s on hand; %(want)s wanted.")
             % {
-                "have": _shown(level.on_hand),
+                "have": quantity_text(level.on_hand),
                 "unit": product.unit,
                 "code": product.model_code,
-                "want": _shown(-delta),
+                "want": quantity_text(-delta),
             },
             code="stock_short",
             field="quantity",
@@ -132,7 +127,9 @@ def stock_inbound(
             ProductionStatus.CONFIRMED,
         }:
             transition(request, to=ProductionStatus.DONE, by=by)
-    record_event("stock.inbound", by=by, obj=product, summary=f"{product.model_code} +{_shown(quantity)}")
+    record_event(
+        "stock.inbound", by=by, obj=product, summary=f"{product.model_code} +{quantity_text(quantity)}"
+    )
     return level
 
 
@@ -154,7 +151,7 @@ def stock_adjust(*, product: Product, counted: Decimal, by, reason: str) -> Stoc
         "stock.adjusted",
         by=by,
         obj=product,
-        summary=f"{product.model_code} {_shown(current)}→{_shown(counted)}: {reason[:100]}",
+        summary=f"{product.model_code} {quantity_text(current)}→{quantity_text(counted)}: {reason[:100]}",
     )
     return level
 
@@ -289,7 +286,7 @@ def _check_quantities(outbound: Outbound, order: SalesOrder, positions: list[int
         if line.quantity > remaining:
             errors[f"lines[{i}].quantity"] = [
                 _("Only %(n)s of %(code)s is still to ship.")
-                % {"n": _shown(remaining), "code": line.product.model_code}
+                % {"n": quantity_text(remaining), "code": line.product.model_code}
             ]
         open_by_line[line.order_line_id] = remaining - line.quantity
     if errors:

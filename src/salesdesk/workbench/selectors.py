@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.calls.selectors import follow_ups_for
 from salesdesk.catalog.models import Carrier, CarrierStatus
-from salesdesk.core.money import to_amount
+from salesdesk.core.money import quantity_text, to_amount
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer
 from salesdesk.customers.selectors import customer_missing_fields
@@ -234,7 +234,7 @@ def _stock_shortfalls(user) -> Section:
     ).select_related("request", "order_line__product", "order_line__order__customer")
     for demand in demands.order_by("request__needed_by", "order_line__order__number")[:100]:
         order, request = demand.order_line.order, demand.request
-        short = f"{demand.order_line.product.model_code} × {demand.quantity.normalize():f}"
+        short = f"{demand.order_line.product.model_code} × {quantity_text(demand.quantity)}"
         if request.confirmed_date:
             detail = str(_("%(what)s short; production ready %(date)s")) % {
                 "what": short,
