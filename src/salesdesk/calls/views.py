@@ -10,7 +10,7 @@ from salesdesk.calls import selectors, services
 from salesdesk.calls.forms import CallFilterForm, CallForm, CallToCustomerForm, FollowUpForm, ResolveForm
 from salesdesk.core.audit import events_for
 from salesdesk.core.errors import DomainError
-from salesdesk.core.forms import show_domain_error
+from salesdesk.core.forms import form_errors_text, show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
 
 AREA = {"active_area": "orders"}
@@ -71,12 +71,7 @@ def follow_up_raise(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(
-            request,
-            "; ".join(
-                f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items() if f in form.fields
-            ),
-        )
+        messages.error(request, form_errors_text(form))
     return redirect("calls:call-detail", pk=call.pk)
 
 

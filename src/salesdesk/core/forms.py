@@ -40,3 +40,12 @@ class StyledForm:
             else:
                 css = "form-control form-control-sm"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+def form_errors_text(form: forms.BaseForm) -> str:
+    """A form's errors in one line, each after its field's label, for a message above the page
+    (when the form lives in a panel that redirects rather than re-renders)."""
+    return "; ".join(
+        f"{form.fields[field].label}: {' '.join(errors)}" if field in form.fields else " ".join(errors)
+        for field, errors in form.errors.items()
+    )

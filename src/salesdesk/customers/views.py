@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salesdesk.core.errors import DomainError
-from salesdesk.core.forms import show_domain_error
+from salesdesk.core.forms import form_errors_text, show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
 from salesdesk.core.roles import sees_prices
 from salesdesk.customers import selectors, services
@@ -128,9 +128,7 @@ def credit_application_submit(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(
-            request, "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
-        )
+        messages.error(request, form_errors_text(form))
     return redirect(f"{customer_url(customer)}#credit")
 
 

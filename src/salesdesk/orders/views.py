@@ -14,7 +14,7 @@ from salesdesk.catalog.models import Product
 from salesdesk.catalog.selectors import prices_in_force
 from salesdesk.core.audit import events_for
 from salesdesk.core.errors import DomainError
-from salesdesk.core.forms import show_domain_error
+from salesdesk.core.forms import form_errors_text, show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
 from salesdesk.core.roles import scope_to_user, sees_prices
 from salesdesk.core.spreadsheets import Column, xlsx_response
@@ -216,14 +216,7 @@ def _act(request: HttpRequest, ref: str, action, success: str, form_class=None) 
     if form_class is not None:
         form = form_class(request.POST)
         if not form.is_valid():
-            messages.error(
-                request,
-                "; ".join(
-                    f"{form.fields[f].label}: {' '.join(e)}"
-                    for f, e in form.errors.items()
-                    if f in form.fields
-                ),
-            )
+            messages.error(request, form_errors_text(form))
             return redirect("orders:order-detail", ref=order.reference)
         data = form.cleaned_data
     try:

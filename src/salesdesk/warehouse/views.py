@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from salesdesk.catalog.models import Product
 from salesdesk.core.errors import DomainError, FieldErrors
-from salesdesk.core.forms import show_domain_error
+from salesdesk.core.forms import form_errors_text, show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
 from salesdesk.core.roles import scope_to_user, sees_prices
 from salesdesk.orders.models import OrderLine, OrderStatus, SalesOrder
@@ -433,13 +433,6 @@ def _production_figures(requests: list[ProductionRequest]) -> None:
         )
 
 
-def _form_errors(form) -> str:
-    return "; ".join(
-        f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
-        for f, e in form.errors.items()
-    )
-
-
 def _back_to_production(pk: int) -> HttpResponse:
     return redirect(reverse("warehouse:production-list") + f"#request-{pk}")
 
@@ -450,7 +443,7 @@ def production_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     production = get_object_or_404(ProductionRequest.objects.select_related("product"), pk=pk)
     form = ConfirmProductionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return _back_to_production(pk)
     try:
         data = form.cleaned_data
@@ -472,7 +465,7 @@ def production_receive(request: HttpRequest, pk: int) -> HttpResponse:
     production = get_object_or_404(ProductionRequest.objects.select_related("product"), pk=pk)
     form = ReceiveProductionForm(request.POST, prefix=f"r{pk}")
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return _back_to_production(pk)
     quantity = form.cleaned_data["quantity"]
     try:
