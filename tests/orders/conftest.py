@@ -55,3 +55,19 @@ def at_local(year: int, month: int, day: int, hour: int, minute: int) -> dt.date
     from django.utils import timezone
 
     return timezone.make_aware(dt.datetime(year, month, day, hour, minute))
+
+
+def pickup_order(by, customer, product, quantity: str = "1", price: str | None = None):
+    """A one-line draft picked up and paid in cash: the plainest order a test needs."""
+    return services.order_create(
+        by=by,
+        customer=customer,
+        channel="phone",
+        ship_method="pickup",
+        collection_method="cash",
+        lines=[
+            services.LineInput(
+                product=product, quantity=Decimal(quantity), unit_price=Decimal(price) if price else None
+            )
+        ],
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.utils import timezone
 
@@ -14,6 +12,7 @@ from salesdesk.orders.models import OrderStatus, SalesOrder
 from tests.conftest import make_user
 from tests.core.test_concurrency import THREADS, race
 from tests.factories import ProductFactory, make_customer
+from tests.orders.conftest import pickup_order
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,17 +21,7 @@ def test_orders_registered_at_the_same_moment_get_distinct_consecutive_register_
     assistant = make_user("assistant", Role.ASSISTANT, grants=("quote_price",))
     customer = make_customer(by=assistant, assistant=assistant)
     product = ProductFactory(model_code="A-101")
-    drafts = [
-        services.order_create(
-            by=assistant,
-            customer=customer,
-            channel="phone",
-            ship_method="pickup",
-            collection_method="cash",
-            lines=[services.LineInput(product=product, quantity=Decimal("1"))],
-        )
-        for _ in range(THREADS)
-    ]
+    drafts = [pickup_order(assistant, customer, product, "1") for _ in range(THREADS)]
     # when every client registers one at once
     results = race(lambda i: services.order_register(order=drafts[i], by=assistant).number)
     # then the register has no gap and no twin
@@ -47,14 +36,7 @@ def test_two_clerks_registering_the_same_draft_register_it_once():
     salesperson = make_user("sales", Role.SALESPERSON)
     customer = make_customer(by=assistant, assistant=assistant, salesperson=salesperson)
     product = ProductFactory(model_code="A-101")
-    draft = services.order_create(
-        by=assistant,
-        customer=customer,
-        channel="phone",
-        ship_method="pickup",
-        collection_method="cash",
-        lines=[services.LineInput(product=product, quantity=Decimal("1"))],
-    )
+    draft = pickup_order(assistant, customer, product, "1")
     results = race(lambda i: services.order_register(order=draft, by=assistant), threads=4)
     assert sum(isinstance(r, SalesOrder) for r in results) == 1
     assert all(isinstance(r, Conflict) for r in results if not isinstance(r, SalesOrder))

@@ -13,7 +13,7 @@ from salesdesk.customers.models import Customer
 from salesdesk.orders import services
 from tests.conftest import client_for, make_user
 from tests.core.test_concurrency import race
-from tests.orders.conftest import at_local
+from tests.orders.conftest import at_local, pickup_order
 
 
 @pytest.mark.django_db
@@ -24,14 +24,7 @@ def test_a_draft_reference_with_unicode_digits_is_a_404_not_a_500(assistant):
 @pytest.mark.django_db
 def test_a_cancelled_orders_checks_cannot_be_overridden(customer, product, other_assistant, assistant):
     order = services.order_register(
-        order=services.order_create(
-            by=other_assistant,
-            customer=customer,
-            channel="phone",
-            ship_method="pickup",
-            collection_method="cash",
-            lines=[services.LineInput(product=product, quantity=Decimal("1"), unit_price=Decimal("1"))],
-        ),
+        order=pickup_order(other_assistant, customer, product, "1", "1"),
         by=other_assistant,
     )
     services.order_cancel(order=order, by=assistant, reason="客户取消")

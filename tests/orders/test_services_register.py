@@ -11,6 +11,7 @@ from salesdesk.customers import services as customer_services
 from salesdesk.orders import services
 from salesdesk.orders.models import CheckResult, OrderStatus
 from tests.factories import make_customer
+from tests.orders.conftest import pickup_order
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +28,7 @@ def test_draft_takes_the_agreed_price_in_force_and_rounds_each_line_once(draft):
 
 
 def test_registering_gives_consecutive_register_numbers_for_the_year(draft, customer, product, assistant):
-    second = services.order_create(
-        by=assistant,
-        customer=customer,
-        channel="phone",
-        ship_method="pickup",
-        collection_method="cash",
-        lines=[services.LineInput(product=product, quantity=Decimal("1"))],
-    )
+    second = pickup_order(assistant, customer, product, "1")
     services.order_register(order=draft, by=assistant)
     services.order_register(order=second, by=assistant)
     draft.refresh_from_db()
@@ -60,14 +54,7 @@ def test_price_below_agreed_holds_the_order_for_a_user_without_quoting_permissio
     customer, product, other_assistant
 ):
     # given a new assistant who may not quote (新进业务助理不允许随便报价)
-    order = services.order_create(
-        by=other_assistant,
-        customer=customer,
-        channel="phone",
-        ship_method="pickup",
-        collection_method="cash",
-        lines=[services.LineInput(product=product, quantity=Decimal("2"), unit_price=Decimal("300"))],
-    )
+    order = pickup_order(other_assistant, customer, product, "2", "300")
     # when
     order = services.order_register(order=order, by=other_assistant)
     # then
@@ -80,14 +67,7 @@ def test_price_below_agreed_holds_the_order_for_a_user_without_quoting_permissio
 def test_price_differing_is_accepted_and_recorded_for_a_user_with_quoting_permission(
     customer, product, assistant
 ):
-    order = services.order_create(
-        by=assistant,
-        customer=customer,
-        channel="phone",
-        ship_method="pickup",
-        collection_method="cash",
-        lines=[services.LineInput(product=product, quantity=Decimal("2"), unit_price=Decimal("300"))],
-    )
+    order = pickup_order(assistant, customer, product, "2", "300")
     order = services.order_register(order=order, by=assistant)
     check = order.checks.get(code="agreed_price")
     assert order.status == OrderStatus.REGISTERED
@@ -97,14 +77,7 @@ def test_price_differing_is_accepted_and_recorded_for_a_user_with_quoting_permis
 
 def test_only_a_quoting_user_may_override_the_price_check(customer, product, other_assistant, assistant):
     order = services.order_register(
-        order=services.order_create(
-            by=other_assistant,
-            customer=customer,
-            channel="phone",
-            ship_method="pickup",
-            collection_method="cash",
-            lines=[services.LineInput(product=product, quantity=Decimal("2"), unit_price=Decimal("300"))],
-        ),
+        order=pickup_order(other_assistant, customer, product, "2", "300"),
         by=other_assistant,
     )
     with pytest.raises(NotAllowed):
@@ -123,14 +96,7 @@ def test_only_a_quoting_user_may_override_the_price_check(customer, product, oth
 
 def test_override_needs_a_reason(customer, product, other_assistant, assistant):
     order = services.order_register(
-        order=services.order_create(
-            by=other_assistant,
-            customer=customer,
-            channel="phone",
-            ship_method="pickup",
-            collection_method="cash",
-            lines=[services.LineInput(product=product, quantity=Decimal("1"), unit_price=Decimal("1"))],
-        ),
+        order=pickup_order(other_assistant, customer, product, "1", "1"),
         by=other_assistant,
     )
     with pytest.raises(DomainError) as error:
@@ -190,14 +156,7 @@ def test_salespersons_standing_exception_lets_out_of_province_orders_pass(assist
 def test_home_province_written_with_sheng_is_not_out_of_province(assistant, product):
     customer = make_customer(by=assistant, province="广东省", assistant=assistant)
     order = services.order_register(
-        order=services.order_create(
-            by=assistant,
-            customer=customer,
-            channel="phone",
-            ship_method="pickup",
-            collection_method="cash",
-            lines=[services.LineInput(product=product, quantity=Decimal("1"), unit_price=Decimal("380"))],
-        ),
+        order=pickup_order(assistant, customer, product, "1", "380"),
         by=assistant,
     )
     assert results(order)["prepayment"] == CheckResult.PASSED
@@ -206,14 +165,7 @@ def test_home_province_written_with_sheng_is_not_out_of_province(assistant, prod
 def test_incomplete_master_data_holds_the_order_and_names_the_missing_fields(assistant, product):
     customer = make_customer(by=assistant, complete=False, name="江门新客户", assistant=assistant)
     order = services.order_register(
-        order=services.order_create(
-            by=assistant,
-            customer=customer,
-            channel="phone",
-            ship_method="pickup",
-            collection_method="cash",
-            lines=[services.LineInput(product=product, quantity=Decimal("1"), unit_price=Decimal("380"))],
-        ),
+        order=pickup_order(assistant, customer, product, "1", "380"),
         by=assistant,
     )
     check = order.checks.get(code="master_data")
@@ -224,14 +176,7 @@ def test_incomplete_master_data_holds_the_order_and_names_the_missing_fields(ass
 def test_fixing_master_data_and_reviewing_again_registers_a_held_order(assistant, salesperson, product):
     customer = make_customer(by=assistant, complete=False, name="江门新客户", assistant=assistant)
     order = services.order_register(
-        order=services.order_create(
-            by=assistant,
-            customer=customer,
-            channel="phone",
-            ship_method="pickup",
-            collection_method="cash",
-            lines=[services.LineInput(product=product, quantity=Decimal("1"), unit_price=Decimal("380"))],
-        ),
+        order=pickup_order(assistant, customer, product, "1", "380"),
         by=assistant,
     )
     customer_services.customer_update(
@@ -277,26 +222,12 @@ def test_an_order_needs_a_saved_open_customer_and_positive_quantities(assistant,
     customer_services.customer_update(customer=customer, by=assistant, status="closed")
     customer.refresh_from_db()
     with pytest.raises(DomainError) as error:
-        services.order_create(
-            by=assistant,
-            customer=customer,
-            channel="phone",
-            ship_method="pickup",
-            collection_method="cash",
-            lines=[services.LineInput(product=product, quantity=Decimal("1"))],
-        )
+        pickup_order(assistant, customer, product, "1")
     assert error.value.field == "customer"
     customer_services.customer_update(customer=customer, by=assistant, status="active")
     customer.refresh_from_db()
     with pytest.raises(FieldErrors) as errors:
-        services.order_create(
-            by=assistant,
-            customer=customer,
-            channel="phone",
-            ship_method="pickup",
-            collection_method="cash",
-            lines=[services.LineInput(product=product, quantity=Decimal("0"))],
-        )
+        pickup_order(assistant, customer, product, "0")
     assert "lines[0].quantity" in errors.value.errors
 
 
@@ -349,14 +280,7 @@ def test_repeat_last_order_copies_lines_at_todays_agreed_price(draft, customer, 
 
 def test_editing_a_held_order_reviews_it_again(customer, product, other_assistant):
     order = services.order_register(
-        order=services.order_create(
-            by=other_assistant,
-            customer=customer,
-            channel="phone",
-            ship_method="pickup",
-            collection_method="cash",
-            lines=[services.LineInput(product=product, quantity=Decimal("2"), unit_price=Decimal("300"))],
-        ),
+        order=pickup_order(other_assistant, customer, product, "2", "300"),
         by=other_assistant,
     )
     assert order.status == OrderStatus.ON_HOLD

@@ -10,7 +10,7 @@ from salesdesk.core.models import CalendarDay
 from salesdesk.orders import services
 from salesdesk.orders.models import OrderStatus
 from salesdesk.orders.slots import ship_slot_for
-from tests.orders.conftest import at_local
+from tests.orders.conftest import at_local, pickup_order
 
 pytestmark = pytest.mark.django_db
 
@@ -66,17 +66,9 @@ def test_another_slot_needs_a_note_and_is_recorded(draft, assistant):
 
 
 def test_a_held_order_cannot_be_released(customer, product, other_assistant):
-    from decimal import Decimal
 
     order = services.order_register(
-        order=services.order_create(
-            by=other_assistant,
-            customer=customer,
-            channel="phone",
-            ship_method="pickup",
-            collection_method="cash",
-            lines=[services.LineInput(product=product, quantity=Decimal("1"), unit_price=Decimal("1"))],
-        ),
+        order=pickup_order(other_assistant, customer, product, "1", "1"),
         by=other_assistant,
     )
     with pytest.raises(Conflict):

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from salesdesk.orders import services
 from salesdesk.orders.models import OrderStatus, SalesOrder
 from tests.conftest import client_for
+from tests.orders.conftest import pickup_order
 
 pytestmark = pytest.mark.django_db
 
@@ -169,14 +170,7 @@ def test_parse_endpoint_proposes_lines(assistant, product, other_product):
 def test_order_list_makes_the_same_number_of_queries_for_3_or_30_orders(assistant, customer, product):
     def make(n):
         for _ in range(n):
-            services.order_create(
-                by=assistant,
-                customer=customer,
-                channel="phone",
-                ship_method="pickup",
-                collection_method="cash",
-                lines=[services.LineInput(product=product, quantity=Decimal("1"))],
-            )
+            pickup_order(assistant, customer, product, "1")
 
     client = client_for(assistant)
     make(3)
