@@ -51,3 +51,23 @@ def test_an_actor_with_audit_events_cannot_be_deleted(manager):
     record_event("carrier.suspended", by=manager)
     with pytest.raises(ProtectedError):
         manager.delete()
+
+
+def test_the_database_refuses_to_rewrite_the_audit_trail_behind_the_models_back(manager):
+    from django.db import DatabaseError, connection, transaction
+
+    from salesdesk.core.models import StatusChange
+
+    event = record_event("carrier.suspended", by=manager, summary="回单逾期")
+    change = StatusChange.objects.create(
+        object_type="orders.salesorder", object_id="1", to_status="registered"
+    )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(summary="nothing happened")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        StatusChange.objects.filter(pk=change.pk).update(to_status="cancelled")
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).summary == "回单逾期"
+    assert StatusChange.objects.get(pk=change.pk).to_status == "registered"
