@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "salesdesk.calls",
     "salesdesk.orders",
     "salesdesk.warehouse",
+    "salesdesk.receivables",
     "salesdesk.workbench",
 ]
 

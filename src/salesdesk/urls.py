@@ -14,6 +14,7 @@ urlpatterns = [
     path("calls/", include("salesdesk.calls.urls")),
     path("orders/", include("salesdesk.orders.urls")),
     path("warehouse/", include("salesdesk.warehouse.urls")),
+    path("receivables/", include("salesdesk.receivables.urls")),
     path("settings/", include("salesdesk.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -122,6 +122,7 @@ def test_an_order_registered_in_the_same_request_gets_its_number_and_its_review(
         "credit_terms",
         "agreed_price",
         "prepayment",
+        "receivables",
         "stock",
     ]
     assert all(set(c) == CHECK_KEYS and c["result"] == "passed" for c in body["checks"])

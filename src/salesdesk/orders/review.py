@@ -36,11 +36,16 @@ class Check:
 
 CHECKS: list[Check] = []
 
+# Answers "has this order been paid for in advance?" for check 4; receivables adds its answer.
+PREPAYMENT_COVERAGE: list[Callable] = []  # (order) -> bool
 
-def register_check(check: Check) -> None:
+
+def register_check(check: Check, *, before: str | None = None) -> None:
+    """Add a check; `before` keeps the SPEC's numbering whatever order the apps load in."""
     if any(c.code == check.code for c in CHECKS):
         return
-    CHECKS.append(check)
+    position = next((i for i, c in enumerate(CHECKS) if c.code == before), len(CHECKS))
+    CHECKS.insert(position, check)
 
 
 def check_by_code(code: str) -> Check | None:
@@ -110,6 +115,8 @@ def _prepayment(order, by) -> Outcome:
     customer = order.customer
     if not is_out_of_province(customer.province):
         return Outcome(True)
+    if any(covered(order) for covered in PREPAYMENT_COVERAGE):
+        return Outcome(True, _("Paid in advance."))
     if customer.prepayment_exception_by_id:
         return Outcome(
             True,

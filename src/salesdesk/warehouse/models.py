@@ -188,6 +188,15 @@ class Outbound(models.Model):
     amount = models.DecimalField(_("amount"), default=0, **AMOUNT)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # 谁同意换或退: the person who agreed to a return, or the manager who approved a write-off.
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agreed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     notes = models.CharField(_("notes"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -208,6 +217,14 @@ class Outbound(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind="sale") | Q(amount__lte=0), name="correction_amount_not_positive"
+            ),
+            # A return names what it returns; a posted return or write-off says why and who agreed.
+            models.CheckConstraint(
+                condition=~Q(kind="return") | Q(original__isnull=False), name="return_has_original"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="sale") | Q(status="draft") | (~Q(reason="") & Q(agreed_by__isnull=False)),
+                name="correction_has_reason_and_agreement",
             ),
         ]
 
@@ -242,6 +259,10 @@ class OutboundLine(models.Model):
     outbound = models.ForeignKey(Outbound, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(
         OrderLine, null=True, blank=True, on_delete=models.PROTECT, related_name="outbound_lines"
+    )
+    # On a return: the line of the original outbound that comes back.
+    original_line = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="returned_by"
     )
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"

@@ -96,6 +96,21 @@ def _move(
     return level
 
 
+def move_stock_for(outbound: Outbound, by) -> None:
+    """The stock moves of an outbound posted outside the shipping page: a return comes back in,
+    the new goods of an exchange go out. Runs in the caller's transaction; shortfalls name the line."""
+    kind = MoveKind.RETURN_IN if outbound.kind == OutboundKind.RETURN else MoveKind.SALE_OUT
+    lines = list(outbound.lines.select_related("product").order_by("id"))
+    # Lock stock rows in product order, as posting does, so concurrent posts cannot deadlock.
+    for n, line in sorted(enumerate(lines), key=lambda pair: (pair[1].product_id, pair[1].pk)):
+        delta = line.quantity if kind == MoveKind.RETURN_IN else -line.quantity
+        try:
+            _move(product=line.product, delta=delta, kind=kind, by=by, outbound=outbound)
+        except Conflict as short:
+            short.field = f"lines[{n}].quantity"
+            raise
+
+
 @transaction.atomic
 def stock_inbound(
     *, product: Product, quantity: Decimal, by, request: ProductionRequest | None = None, reason: str = ""

@@ -1,0 +1,276 @@
+"""Money owed and received (SPEC section 6).
+
+The ledger is not a table of its own: a customer's balance is the sum of its posted outbounds
+(sales positive; returns and write-offs negative, all in the warehouse app) minus its
+receipts. Allocations say which receipt or credit settles which sale, so each sale's open
+amount — and with it the aging — follows from documents that never change.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from salesdesk.catalog.models import Carrier
+from salesdesk.core.money import AMOUNT
+from salesdesk.customers.models import Customer, ReceiptSeal
+from salesdesk.orders.models import SalesOrder
+from salesdesk.warehouse.models import Outbound, Shipment
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash")  # 现金
+    TRANSFER = "transfer", _("Bank transfer")  # 银行转账
+    COD = "cod", _("Cash on delivery via carrier")  # 快递代收货款
+    CHEQUE = "cheque", _("Cheque")  # 支票
+
+
+class Receipt(models.Model):
+    """销售收款单: money received from a customer, settling posted sales.
+
+    What it does not settle stays on the customer's account as credit (预收), to be applied to
+    the next sale. The money fields never change once saved; finance only ticks it off.
+    """
+
+    number = models.CharField(_("receipt number"), max_length=20, unique=True)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="receipts"
+    )
+    received_on = models.DateField(_("received on"), db_index=True)
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+    method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices)
+    carrier = models.ForeignKey(
+        Carrier, verbose_name=_("carrier"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The COD shipment whose money this is: each becomes at most one receipt.
+    shipment = models.OneToOneField(
+        Shipment, null=True, blank=True, on_delete=models.PROTECT, related_name="receipt"
+    )
+    # A prepayment (款到发货) names the order it pays for; it settles that order's outbound.
+    order = models.ForeignKey(
+        SalesOrder,
+        verbose_name=_("prepayment for order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="prepayments",
+    )
+    reference = models.CharField(_("bank or cheque reference"), max_length=60, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # Amount received minus what the documents it settles were open for (实际收款与出库不一致):
+    # not zero means a note says why, and finance is told.
+    difference = models.DecimalField(_("difference"), default=0, **AMOUNT)
+    # 当天的销售收款需当天录入: one entered after the day the money came is shown to finance.
+    entered_late = models.BooleanField(_("entered late"), default=False)
+    # 知会财务: finance has seen a receipt with a difference or a late entry.
+    finance_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    finance_checked_at = models.DateTimeField(_("checked by finance at"), null=True, blank=True)
+    # 消账: the day the money reached finance.
+    reached_finance_on = models.DateField(_("money reached finance on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("receipt")
+        permissions = [("check_receipt", _("May tick off receipts for finance (消账)"))]
+        indexes = [models.Index(fields=["customer", "received_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(method="cod") | Q(carrier__isnull=False), name="cod_receipt_names_carrier"
+            ),
+            models.CheckConstraint(
+                condition=Q(difference=0) | ~Q(note=""), name="receipt_difference_has_note"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Allocation(models.Model):
+    """核销: part of a receipt, a return or a write-off settling part of a posted sale."""
+
+    sale = models.ForeignKey(Outbound, on_delete=models.PROTECT, related_name="settled_by")
+    receipt = models.ForeignKey(
+        Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
+    credit = models.ForeignKey(
+        Outbound, null=True, blank=True, on_delete=models.PROTECT, related_name="settles"
+    )
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+    # The later of the two documents' dates: from that day on the sale is that much less open.
+    date = models.DateField(_("date"), db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        # Returns and exchanges undo sales: a right of its own (assistants and the manager).
+        permissions = [("record_return", _("May record returns and exchanges"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(receipt__isnull=False) & Q(credit__isnull=True))
+                | (Q(receipt__isnull=True) & Q(credit__isnull=False)),
+                name="allocation_from_receipt_or_credit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_id or self.credit_id} → {self.sale_id}: {self.amount}"
+
+
+class WriteOffItem(models.Model):
+    """What a bad-debt write-off (坏账) proposes to write off, sale by sale, until approved."""
+
+    write_off = models.ForeignKey(Outbound, on_delete=models.CASCADE, related_name="write_off_items")
+    sale = models.ForeignKey(Outbound, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+
+    class Meta:
+        ordering = ["write_off", "id"]
+        # Approving a write-off is the manager's, never its creator's.
+        permissions = [("approve_write_off", _("May approve bad-debt write-offs"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_item_positive"),
+            models.UniqueConstraint(fields=["write_off", "sale"], name="one_item_per_sale_and_write_off"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.write_off_id} writes off {self.amount} of {self.sale_id}"
+
+
+class Invoice(models.Model):
+    """发票: issued for posted outbounds, mailed, and followed until the customer has it."""
+
+    number = models.CharField(_("invoice number"), max_length=30, unique=True)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    issued_on = models.DateField(_("issued on"), db_index=True)
+    must_reach_by = models.DateField(_("must reach the customer by"))
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+    carrier = models.ForeignKey(
+        Carrier,
+        verbose_name=_("mailed with"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    tracking_number = models.CharField(_("mailing tracking number"), max_length=40, blank=True)
+    mailed_on = models.DateField(_("mailed on"), null=True, blank=True)
+    received_on = models.DateField(_("received by the customer on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("invoice")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(must_reach_by__gte=models.F("issued_on")), name="invoice_due_after_issue"
+            ),
+            models.CheckConstraint(
+                condition=Q(received_on__isnull=True) | Q(received_on__gte=models.F("issued_on")),
+                name="invoice_received_after_issue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class InvoiceItem(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="items")
+    # Each posted outbound is invoiced once.
+    outbound = models.OneToOneField(Outbound, on_delete=models.PROTECT, related_name="invoice_item")
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+
+    class Meta:
+        ordering = ["invoice", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}: {self.outbound_id}"
+
+
+class ReceiptSlip(models.Model):
+    """收据: numbered, stamped with a seal, given for money received from a customer."""
+
+    number = models.CharField(_("slip number"), max_length=20, unique=True)
+    receipt = models.OneToOneField(
+        Receipt, verbose_name=_("receipt"), on_delete=models.PROTECT, related_name="slip"
+    )
+    seal = models.CharField(_("seal"), max_length=20, choices=ReceiptSeal.choices)
+    issued_on = models.DateField(_("issued on"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("receipt slip")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class StatementStatus(models.TextChoices):
+    DRAFTED = "drafted", _("Drawn up")  # 已生成
+    SENT = "sent", _("Sent")  # 已寄出
+    SIGNED = "signed", _("Signed back")  # 已签回
+
+
+class Statement(models.Model):
+    """对账单: a customer's documents over a period, sent to be signed back.
+
+    Opening and closing are kept as they were when it was drawn up: a document entered late
+    into the period afterwards shows as a difference, not as a silently changed statement.
+    """
+
+    number = models.CharField(_("statement number"), max_length=20, unique=True)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="statements"
+    )
+    period_from = models.DateField(_("from"))
+    period_to = models.DateField(_("to"))
+    opening = models.DecimalField(_("opening balance"), **AMOUNT)
+    closing = models.DecimalField(_("closing balance"), **AMOUNT)
+    status = models.CharField(
+        _("status"), max_length=8, choices=StatementStatus.choices, default=StatementStatus.DRAFTED
+    )
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    signed_on = models.DateField(_("signed back on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    TRANSITIONS = {
+        StatementStatus.DRAFTED: {StatementStatus.SENT},
+        StatementStatus.SENT: {StatementStatus.SIGNED},
+        StatementStatus.SIGNED: set(),
+    }
+
+    class Meta:
+        ordering = ["-period_to", "-id"]
+        verbose_name = _("statement")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_to__gte=models.F("period_from")), name="statement_period_in_order"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["sent", "signed"]) | Q(sent_on__isnull=False),
+                name="statement_sent_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="signed") | Q(signed_on__isnull=False), name="statement_signed_has_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

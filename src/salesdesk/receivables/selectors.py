@@ -1,0 +1,563 @@
+"""Reads of the receivables: balances, open items, aging, statements and month-end figures.
+
+Every figure is computed from posted outbounds, receipts and allocations, so a balance can
+never drift from its documents. Per-customer figures for many customers are computed in a
+fixed number of GROUP BY queries, not one query per customer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from salesdesk.core.money import AMOUNT
+from salesdesk.core.roles import scope_to_user
+from salesdesk.customers.models import Customer
+from salesdesk.receivables.models import (
+    Allocation,
+    Invoice,
+    Receipt,
+    ReceiptSlip,
+    Statement,
+    StatementStatus,
+    WriteOffItem,
+)
+from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(**AMOUNT)
+
+# Aging buckets by days past the due date: (key, label, lowest day, highest day).
+BUCKETS = [
+    ("not_due", gettext_lazy("Not due"), None, 0),
+    ("d1_30", gettext_lazy("1–30 days overdue"), 1, 30),
+    ("d31_60", gettext_lazy("31–60 days overdue"), 31, 60),
+    ("d61_90", gettext_lazy("61–90 days overdue"), 61, 90),
+    ("over_90", gettext_lazy("Over 90 days overdue"), 91, None),
+]
+
+
+def bucket_of(days_overdue: int) -> str:
+    for key, _label, low, high in BUCKETS:
+        if (low is None or days_overdue >= low) and (high is None or days_overdue <= high):
+            return key
+    return "over_90"
+
+
+def _sum(qs: QuerySet, column: str = "amount") -> Decimal:
+    return qs.aggregate(total=Coalesce(Sum(column), Value(ZERO), output_field=MONEY))["total"]
+
+
+def _settled_subquery(as_of: dt.date | None = None, *, side: str = "sale"):
+    allocations = Allocation.objects.filter(**{side: OuterRef("pk")})
+    if as_of is not None:
+        allocations = allocations.filter(date__lte=as_of)
+    return Coalesce(
+        Subquery(allocations.values(side).annotate(total=Sum("amount")).values("total"), output_field=MONEY),
+        Value(ZERO),
+        output_field=MONEY,
+    )
+
+
+def posted_sales(customer: Customer | None = None) -> QuerySet[Outbound]:
+    qs = Outbound.objects.filter(kind=OutboundKind.SALE, status=OutboundStatus.POSTED)
+    return qs.filter(customer=customer) if customer is not None else qs
+
+
+def sales_with_open(customer: Customer | None = None, as_of: dt.date | None = None) -> QuerySet[Outbound]:
+    """Posted sales with `settled` and `open_amount` annotated, oldest due first."""
+    qs = posted_sales(customer)
+    if as_of is not None:
+        qs = qs.filter(posting_date__lte=as_of)
+    settled = _settled_subquery(as_of)
+    return qs.annotate(settled=settled).order_by("due_date", "posting_date", "id")
+
+
+def open_sales(customer: Customer, as_of: dt.date | None = None) -> list[Outbound]:
+    """The open items (未核销的销售出库): posted sales not yet settled in full."""
+    rows = []
+    for sale in sales_with_open(customer, as_of):
+        sale.open_amount = sale.amount - sale.settled
+        if sale.open_amount > 0:
+            rows.append(sale)
+    return rows
+
+
+def receipts_with_unapplied(customer: Customer) -> list[Receipt]:
+    """Receipts with money not yet applied to a sale (预收/未核销), oldest first."""
+    rows = []
+    qs = Receipt.objects.filter(customer=customer).annotate(applied=_settled_subquery(side="receipt"))
+    for receipt in qs.order_by("received_on", "id"):
+        receipt.unapplied = receipt.amount - receipt.applied
+        if receipt.unapplied > 0:
+            rows.append(receipt)
+    return rows
+
+
+def credits_with_unapplied(customer: Customer) -> list[Outbound]:
+    """Posted returns and write-offs whose credit is not yet applied to a sale, oldest first."""
+    rows = []
+    qs = (
+        Outbound.objects.filter(customer=customer, status=OutboundStatus.POSTED)
+        .exclude(kind=OutboundKind.SALE)
+        .annotate(applied=_settled_subquery(side="credit"))
+    )
+    for credit in qs.order_by("posting_date", "id"):
+        credit.unapplied = -credit.amount - credit.applied
+        if credit.unapplied > 0:
+            rows.append(credit)
+    return rows
+
+
+def balance(customer: Customer, as_of: dt.date | None = None) -> Decimal:
+    """What the customer owes at the end of `as_of` (today when None): Σ posted outbounds − Σ receipts.
+
+    Negative means the customer has paid in advance.
+    """
+    outbounds = Outbound.objects.filter(customer=customer, status=OutboundStatus.POSTED)
+    receipts = Receipt.objects.filter(customer=customer)
+    if as_of is not None:
+        outbounds = outbounds.filter(posting_date__lte=as_of)
+        receipts = receipts.filter(received_on__lte=as_of)
+    return _sum(outbounds) - _sum(receipts)
+
+
+@dataclass
+class CustomerAR:
+    customer: Customer
+    as_of: dt.date
+    balance: Decimal
+    buckets: dict[str, Decimal]
+    unapplied: Decimal  # money and credits received but not yet applied to a sale
+    open_items: list[Outbound] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> Decimal:
+        return sum((v for k, v in self.buckets.items() if k != "not_due"), ZERO)
+
+    @property
+    def open_total(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO)
+
+    @property
+    def bucket_rows(self) -> list[tuple[str, str, Decimal]]:
+        return [(key, label, self.buckets[key]) for key, label, _lo, _hi in BUCKETS]
+
+
+def customer_ar(customer: Customer, as_of: dt.date | None = None) -> CustomerAR:
+    """Balance, aging and open items of one customer as of a day (today by default).
+
+    The aging buckets hold the open sales by days past due; money received but not applied
+    is shown apart, so that buckets − unapplied = balance, to the cent.
+    """
+    day = as_of or timezone.localdate()
+    buckets = {key: ZERO for key, *_rest in BUCKETS}
+    items = open_sales(customer, as_of=day)
+    for sale in items:
+        sale.days_overdue = (day - sale.due_date).days if sale.due_date else 0
+        sale.bucket = bucket_of(sale.days_overdue)
+        buckets[sale.bucket] += sale.open_amount
+    total = balance(customer, as_of=day)
+    unapplied = sum(buckets.values(), ZERO) - total
+    return CustomerAR(customer, day, total, buckets, unapplied, items)
+
+
+def overdue_amount(customer: Customer, as_of: dt.date | None = None) -> Decimal:
+    day = as_of or timezone.localdate()
+    settled = _settled_subquery(day)
+    rows = (
+        posted_sales(customer)
+        .filter(posting_date__lte=day, due_date__lt=day)
+        .annotate(settled=settled)
+        .values_list("amount", "settled")
+    )
+    return sum((amount - paid for amount, paid in rows), ZERO)
+
+
+# --- many customers at once ---------------------------------------------------------------
+
+
+@dataclass
+class LedgerRow:
+    """One customer's movements over a period (报表汇总 / 累计应收账款明细表)."""
+
+    customer: Customer
+    opening: Decimal = ZERO
+    sales: Decimal = ZERO
+    returns: Decimal = ZERO  # negative
+    write_offs: Decimal = ZERO  # negative
+    receipts: Decimal = ZERO
+    buckets: dict[str, Decimal] = field(default_factory=lambda: {k: ZERO for k, *_r in BUCKETS})
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.sales + self.returns + self.write_offs - self.receipts
+
+    @property
+    def unapplied(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO) - self.closing
+
+
+def _by_customer(qs: QuerySet, column: str = "amount") -> dict[int, Decimal]:
+    return dict(qs.values("customer_id").annotate(t=Sum(column)).values_list("customer_id", "t"))
+
+
+def ledger_rows(customers: QuerySet[Customer], date_from: dt.date, date_to: dt.date) -> list[LedgerRow]:
+    """Opening, movements, closing and aging at `date_to` for each customer, in a handful of queries.
+
+    Customers without any balance or movement are left out.
+    """
+    ids = customers.values("pk")
+    outbounds = Outbound.objects.filter(customer__in=ids, status=OutboundStatus.POSTED)
+    receipts = Receipt.objects.filter(customer__in=ids)
+    before = _by_customer(outbounds.filter(posting_date__lt=date_from))
+    paid_before = _by_customer(receipts.filter(received_on__lt=date_from))
+    during = outbounds.filter(posting_date__gte=date_from, posting_date__lte=date_to)
+    by_kind: dict[str, dict[int, Decimal]] = {
+        kind: _by_customer(during.filter(kind=kind)) for kind in OutboundKind.values
+    }
+    paid = _by_customer(receipts.filter(received_on__gte=date_from, received_on__lte=date_to))
+    rows: dict[int, LedgerRow] = {}
+    for customer in customers.order_by("code"):
+        row = LedgerRow(
+            customer,
+            opening=(before.get(customer.pk) or ZERO) - (paid_before.get(customer.pk) or ZERO),
+            sales=by_kind[OutboundKind.SALE].get(customer.pk) or ZERO,
+            returns=by_kind[OutboundKind.RETURN].get(customer.pk) or ZERO,
+            write_offs=by_kind[OutboundKind.BAD_DEBT].get(customer.pk) or ZERO,
+            receipts=paid.get(customer.pk) or ZERO,
+        )
+        rows[customer.pk] = row
+    # Aging at date_to: the open part of every sale posted by then.
+    open_rows = (
+        posted_sales()
+        .filter(customer__in=ids, posting_date__lte=date_to)
+        .annotate(settled=_settled_subquery(date_to))
+        .values_list("customer_id", "amount", "settled", "due_date")
+    )
+    for customer_id, amount, settled, due in open_rows:
+        left = amount - settled
+        if left > 0 and customer_id in rows:
+            rows[customer_id].buckets[bucket_of((date_to - due).days if due else 0)] += left
+    return [
+        row
+        for row in rows.values()
+        if row.opening or row.closing or row.sales or row.returns or row.write_offs or row.receipts
+    ]
+
+
+def customers_in_scope(user) -> QuerySet[Customer]:
+    return scope_to_user(Customer.objects.all(), user).select_related("salesperson", "assistant")
+
+
+# --- statements ----------------------------------------------------------------------------
+
+
+@dataclass
+class StatementLine:
+    date: dt.date
+    kind: str  # sale / return / bad_debt / receipt
+    number: str
+    text: str
+    debit: Decimal  # raises what is owed
+    credit: Decimal  # lowers it
+    balance: Decimal = ZERO
+    document: object = None
+
+
+@dataclass
+class StatementView:
+    customer: Customer
+    period_from: dt.date
+    period_to: dt.date
+    opening: Decimal
+    lines: list[StatementLine]
+
+    @property
+    def debit_total(self) -> Decimal:
+        return sum((line.debit for line in self.lines), ZERO)
+
+    @property
+    def credit_total(self) -> Decimal:
+        return sum((line.credit for line in self.lines), ZERO)
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.debit_total - self.credit_total
+
+
+def statement_view(customer: Customer, period_from: dt.date, period_to: dt.date) -> StatementView:
+    """对账单: opening balance, every document of the period in date order, closing balance."""
+    opening = balance(customer, as_of=period_from - dt.timedelta(days=1))
+    lines: list[StatementLine] = []
+    outbounds = (
+        Outbound.objects.filter(
+            customer=customer,
+            status=OutboundStatus.POSTED,
+            posting_date__gte=period_from,
+            posting_date__lte=period_to,
+        )
+        .select_related("order")
+        .prefetch_related("lines__product")
+    )
+    for doc in outbounds:
+        what = "，".join(
+            f"{line.product.model_code} {line.product.name} × {line.quantity.normalize():f}"
+            for line in doc.lines.all()
+        )
+        text = what or doc.reason
+        amount = doc.amount
+        lines.append(
+            StatementLine(
+                doc.posting_date,
+                doc.kind,
+                doc.number,
+                text[:200],
+                debit=amount if amount > 0 else ZERO,
+                credit=-amount if amount < 0 else ZERO,
+                document=doc,
+            )
+        )
+    for receipt in Receipt.objects.filter(
+        customer=customer, received_on__gte=period_from, received_on__lte=period_to
+    ):
+        lines.append(
+            StatementLine(
+                receipt.received_on,
+                "receipt",
+                receipt.number,
+                receipt.get_method_display(),
+                debit=ZERO,
+                credit=receipt.amount,
+                document=receipt,
+            )
+        )
+    lines.sort(key=lambda line: (line.date, 0 if line.debit else 1, line.number))
+    running = opening
+    for line in lines:
+        running += line.debit - line.credit
+        line.balance = running
+    return StatementView(customer, period_from, period_to, opening, lines)
+
+
+def statement_list(user) -> QuerySet[Statement]:
+    return scope_to_user(Statement.objects.select_related("customer"), user, "customer")
+
+
+def statements_waiting(user) -> QuerySet[Statement]:
+    """Statements drawn up but not sent, or sent and not yet signed back."""
+    return statement_list(user).exclude(status=StatementStatus.SIGNED).order_by("period_to", "id")
+
+
+def last_statements(customer_ids) -> dict[int, Statement]:
+    latest: dict[int, Statement] = {}
+    for statement in Statement.objects.filter(customer_id__in=customer_ids).order_by("period_to", "id"):
+        latest[statement.customer_id] = statement
+    return latest
+
+
+# --- receipts, invoices, slips -------------------------------------------------------------
+
+
+def receipt_list(user, *, q: str = "", customer: Customer | None = None) -> QuerySet[Receipt]:
+    qs = scope_to_user(Receipt.objects.select_related("customer", "created_by", "carrier"), user, "customer")
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    if q:
+        qs = qs.filter(
+            Q(number__icontains=q)
+            | Q(customer__name__icontains=q)
+            | Q(customer__code__iexact=q)
+            | Q(reference__icontains=q)
+        )
+    return qs.annotate(applied=_settled_subquery(side="receipt"))
+
+
+def receipts_for_finance(user) -> QuerySet[Receipt]:
+    """知会财务: receipts that differ from what they settle or were entered late, not yet seen."""
+    return receipt_list(user).filter(
+        Q(finance_checked_at__isnull=True) & (~Q(difference=0) | Q(entered_late=True))
+    )
+
+
+def receipts_not_reconciled(user) -> QuerySet[Receipt]:
+    """Money received whose arrival at finance (消账) is not yet recorded."""
+    return receipt_list(user).filter(reached_finance_on__isnull=True)
+
+
+def receipt_get_for_user(user, number: str) -> Receipt:
+    return receipt_list(user).get(number=number)
+
+
+def allocations_of_receipt(receipt: Receipt) -> QuerySet[Allocation]:
+    return receipt.allocations.select_related("sale").order_by("id")
+
+
+def settlements_of_sale(sale: Outbound) -> QuerySet[Allocation]:
+    return sale.settled_by.select_related("receipt", "credit").order_by("date", "id")
+
+
+def invoice_list(user, *, customer: Customer | None = None) -> QuerySet[Invoice]:
+    qs = scope_to_user(Invoice.objects.select_related("customer", "carrier"), user, "customer")
+    return qs.filter(customer=customer) if customer is not None else qs
+
+
+def uninvoiced_outbounds(customer: Customer, up_to: dt.date | None = None) -> QuerySet[Outbound]:
+    """Posted outbounds (sales and returns) of an invoice-requiring customer not yet on an invoice."""
+    qs = (
+        Outbound.objects.filter(customer=customer, status=OutboundStatus.POSTED, invoice_item__isnull=True)
+        .exclude(kind=OutboundKind.BAD_DEBT)
+        .order_by("posting_date", "id")
+    )
+    return qs.filter(posting_date__lte=up_to) if up_to is not None else qs
+
+
+def invoice_due_day(customer: Customer, year: int, month: int) -> dt.date:
+    """The customer's invoice day in that month; a 31st falls on the month's last day."""
+    import calendar
+
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(customer.invoice_day or last, last))
+
+
+@dataclass
+class InvoiceDue:
+    customer: Customer
+    due_on: dt.date
+    amount: Decimal
+    outbounds: int
+    invoiced_this_month: bool
+
+
+def invoices_due(user, year: int, month: int) -> list[InvoiceDue]:
+    """开票: invoice-requiring customers with posted outbounds not yet invoiced, by their day."""
+    customers = customers_in_scope(user).filter(invoice_required=True)
+    rows = []
+    month_start = dt.date(year, month, 1)
+    next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
+    waiting = (
+        Outbound.objects.filter(
+            customer__in=customers.values("pk"),
+            status=OutboundStatus.POSTED,
+            invoice_item__isnull=True,
+            posting_date__lt=next_month,
+        )
+        .exclude(kind=OutboundKind.BAD_DEBT)
+        .values("customer_id")
+        .annotate(total=Sum("amount"), n=Sum(Value(1)))
+    )
+    by_customer = {row["customer_id"]: row for row in waiting}
+    invoiced = set(
+        Invoice.objects.filter(
+            customer__in=customers.values("pk"), issued_on__gte=month_start, issued_on__lt=next_month
+        ).values_list("customer_id", flat=True)
+    )
+    for customer in customers:
+        row = by_customer.get(customer.pk)
+        if row is None or row["total"] == 0:
+            continue
+        rows.append(
+            InvoiceDue(
+                customer,
+                invoice_due_day(customer, year, month),
+                row["total"],
+                row["n"],
+                customer.pk in invoiced,
+            )
+        )
+    rows.sort(key=lambda r: (r.due_on, r.customer.code))
+    return rows
+
+
+def slip_list(user) -> QuerySet[ReceiptSlip]:
+    return scope_to_user(
+        ReceiptSlip.objects.select_related("receipt", "receipt__customer"), user, "receipt__customer"
+    )
+
+
+# --- write-offs and returns ----------------------------------------------------------------
+
+
+def write_offs_pending(user) -> QuerySet[Outbound]:
+    return scope_to_user(
+        Outbound.objects.filter(kind=OutboundKind.BAD_DEBT, status=OutboundStatus.DRAFT).select_related(
+            "customer", "created_by"
+        ),
+        user,
+        "customer",
+    ).order_by("created_at", "id")
+
+
+def write_off_items(write_off: Outbound) -> QuerySet[WriteOffItem]:
+    return write_off.write_off_items.select_related("sale").order_by("id")
+
+
+def returnable_lines(original: Outbound) -> list:
+    """The lines of a posted sale with `returned` and `returnable` quantities."""
+    lines = list(original.lines.select_related("product").order_by("id"))
+    returned = dict(
+        Outbound.objects.filter(original=original, kind=OutboundKind.RETURN, status=OutboundStatus.POSTED)
+        .values("lines__original_line")
+        .annotate(total=Sum("lines__quantity"))
+        .values_list("lines__original_line", "total")
+    )
+    for line in lines:
+        line.returned = returned.get(line.pk) or Decimal("0")
+        line.returnable = line.quantity - line.returned
+    return lines
+
+
+# --- collection -----------------------------------------------------------------------------
+
+
+@dataclass
+class CollectionRow:
+    customer: Customer
+    balance: Decimal
+    overdue: Decimal
+    oldest_open: dt.date | None
+    last_statement: Statement | None
+
+
+def collection_list(user, as_of: dt.date | None = None) -> dict[object, list[CollectionRow]]:
+    """催款名单: per salesperson, the customers who owe, since when, and their last statement."""
+    day = as_of or timezone.localdate()
+    customers = customers_in_scope(user)
+    ids = customers.values("pk")
+    owed = _by_customer(
+        Outbound.objects.filter(customer__in=ids, status=OutboundStatus.POSTED, posting_date__lte=day)
+    )
+    paid = _by_customer(Receipt.objects.filter(customer__in=ids, received_on__lte=day))
+    open_rows = (
+        posted_sales()
+        .filter(customer__in=ids, posting_date__lte=day)
+        .annotate(settled=_settled_subquery(day))
+        .values_list("customer_id", "amount", "settled", "due_date", "posting_date")
+    )
+    overdue: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    oldest: dict[int, dt.date] = {}
+    for customer_id, amount, settled, due, posted in open_rows:
+        if amount - settled <= 0:
+            continue
+        oldest[customer_id] = min(oldest.get(customer_id, posted), posted)
+        if due and due < day:
+            overdue[customer_id] += amount - settled
+    latest = last_statements([c for c in owed])
+    grouped: dict[object, list[CollectionRow]] = defaultdict(list)
+    for customer in customers.order_by("salesperson__username", "code"):
+        total = (owed.get(customer.pk) or ZERO) - (paid.get(customer.pk) or ZERO)
+        if total <= 0:
+            continue
+        grouped[customer.salesperson].append(
+            CollectionRow(
+                customer, total, overdue[customer.pk], oldest.get(customer.pk), latest.get(customer.pk)
+            )
+        )
+    return dict(grouped)
