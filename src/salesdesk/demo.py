@@ -94,6 +94,7 @@ def load_demo() -> list[tuple[str, str, str]]:
             by=manager, name=name, kind=kind, service_area=area, can_collect_cod=cod, can_return_notes=notes
         )
     _demo_customers(users, products)
+    _demo_money(users, products)
     _demo_calls_and_orders(users, products)
     return [(u, DEMO_PASSWORD, str(r.label)) for u, _d, r, _q, _c in USERS]
 
@@ -329,3 +330,120 @@ def _demo_calls_and_orders(users, products) -> None:
         ship_method="pickup",
         collection_method="cash",
     )
+
+
+def _as_of(day: dt.date):
+    """Enter what follows as if on `day` at 10:00: documents take their dates from the clock."""
+    from unittest import mock
+
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+def _demo_money(users, products) -> None:
+    """Two months of history: stock, sales shipped and paid, a return, an overdue cash
+    customer, COD still with the courier, an invoice, a receipt slip and a statement."""
+    from salesdesk.catalog.models import Carrier
+    from salesdesk.orders import services as orders
+    from salesdesk.receivables import services as receivables
+    from salesdesk.receivables import services_credits as credits
+    from salesdesk.receivables import services_documents as documents
+    from salesdesk.warehouse import services as warehouse
+
+    assistant, manager, sales = users["assistant"], users["manager"], users["sales"]
+    clerk, finance = users["warehouse"], users["finance"]
+    by_code = {c.code: c for c in Customer.objects.all()}
+    courier = Carrier.objects.get(name="联昊通")
+    today = timezone.localdate()
+
+    def ago(days: int) -> dt.date:
+        return today - dt.timedelta(days=days)
+
+    with _as_of(ago(80)):
+        for product in products.values():
+            warehouse.stock_inbound(product=product, quantity=Decimal("500"), by=clerk, reason="期初库存")
+
+    def sold(code: str, lines: dict[str, str], days_ago: int, **how):
+        with _as_of(ago(days_ago)):
+            how = how or {"ship_method": "pickup", "collection_method": "cash"}
+            order = orders.order_create(
+                by=assistant,
+                customer=by_code[code],
+                channel="phone",
+                lines=[orders.LineInput(product=products[c], quantity=Decimal(q)) for c, q in lines.items()],
+                **how,
+            )
+            order = orders.order_release(order=orders.order_register(order=order, by=assistant), by=assistant)
+            take = [
+                warehouse.ShipQuantity(order_line=line, quantity=line.quantity) for line in order.lines.all()
+            ]
+            draft = warehouse.outbound_create(order=order, by=clerk, quantities=take)
+            return warehouse.outbound_post(outbound=draft, by=clerk)
+
+    # GS00001, 30 days' credit: an old sale paid by transfer, a recent one sent COD and not yet back.
+    first = sold("GS00001", {"A-101": "30"}, 60)
+    with _as_of(ago(28)):
+        receipts_paid = receivables.receipt_create(
+            customer=by_code["GS00001"],
+            by=assistant,
+            amount=first.amount,
+            received_on=ago(28),
+            method="transfer",
+            reference="工行 8812",
+        )
+    receivables.receipt_reached_finance(receipt=receipts_paid, by=finance, on=ago(27))
+    express = {"ship_method": "express", "carrier": courier, "collection_method": "cod"}
+    recent = sold("GS00001", {"B-220": "10"}, 6, **express)
+    with _as_of(ago(6)):
+        warehouse.shipment_record(
+            outbound=recent,
+            by=clerk,
+            carrier=courier,
+            tracking_number="LHT20261121",
+            shipped_on=ago(6),
+            cod_amount=recent.amount,
+            note_required=True,
+        )
+        invoice = documents.invoice_issue(
+            customer=by_code["GS00001"], by=assistant, number="44001234", issued_on=ago(6), outbounds=[first]
+        )
+        documents.invoice_mail(invoice=invoice, by=assistant, carrier=courier, tracking_number="LHT-FP-0601")
+    # YW00001, 60 days' credit: a sale, part of it returned (wrong colour), a statement sent.
+    colours = sold("YW00001", {"C-310": "12", "A-101": "8"}, 50)
+    with _as_of(ago(45)):
+        line = colours.lines.get(product=products["C-310"])
+        credits.return_post(
+            original=colours,
+            by=assistant,
+            lines=[credits.ReturnLineInput(original_line=line, quantity=Decimal("2"))],
+            reason="客户订错颜色",
+            agreed_by=sales,
+        )
+    with _as_of(ago(20)):
+        last_month_end = today.replace(day=1) - dt.timedelta(days=1)
+        statement = documents.statement_create(
+            customer=by_code["YW00001"],
+            by=assistant,
+            period_from=min(ago(60), last_month_end.replace(day=1)),
+            period_to=min(ago(20), last_month_end),
+        )
+        documents.statement_mark_sent(statement=statement, by=assistant)
+    # GS00002, cash customer: a sale 40 days ago still unpaid, so its next order is held.
+    overdue = sold("GS00002", {"B-221": "20"}, 40)
+    with _as_of(ago(10)):
+        part = receivables.receipt_create(
+            customer=by_code["GS00002"],
+            by=assistant,
+            amount=Decimal("1000.00"),
+            received_on=ago(10),
+            method="cash",
+            note="客户先付一部分，余款月底结清",
+        )
+        documents.slip_issue(receipt=part, by=assistant)
+    credits.write_off_request(
+        customer=by_code["GS00002"],
+        by=finance,
+        items=[credits.WriteOffInput(sale=overdue, amount=Decimal("16.80"))],
+        reason="零头，客户不认",
+    )
+    del manager  # approving the write-off is left for the demo manager to do

@@ -78,3 +78,24 @@ def test_the_demo_logins_work(client):
     main(["demo"])
     response = client.post("/login/", {"username": "assistant", "password": DEMO_PASSWORD})
     assert response.status_code == 302
+
+
+def test_the_demo_has_two_months_of_money_history():
+    from salesdesk.receivables import selectors
+    from salesdesk.receivables.models import Invoice, Receipt, ReceiptSlip, Statement
+    from salesdesk.warehouse.models import Outbound, Shipment
+
+    main(["demo"])
+
+    kinds = set(Outbound.objects.filter(status="posted").values_list("kind", flat=True))
+    assert kinds == {"sale", "return"}
+    assert Outbound.objects.filter(kind="bad_debt", status="draft").exists()  # for the manager to approve
+    assert Receipt.objects.count() == 2 and ReceiptSlip.objects.count() == 1
+    assert Invoice.objects.filter(mailed_on__isnull=False).exists()
+    assert Statement.objects.filter(status="sent").exists()
+    assert Shipment.objects.filter(cod_amount__gt=0, receipt__isnull=True).exists()  # COD still out
+    overdue = {c.code: selectors.overdue_amount(c) for c in Customer.objects.all()}
+    assert overdue["GS00002"] > 0 and overdue["GS00001"] == 0
+    for customer in Customer.objects.all():
+        ar = selectors.customer_ar(customer)
+        assert ar.open_total - ar.unapplied == ar.balance

@@ -4,16 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.core.roles import role_of, sees_prices
 
-# The areas of the header, in the order a day's work flows. An area whose app is not
+# The areas of the header, in the order a day's work flows, with the permission an area
+# needs (the warehouse has no business in the money areas). An area whose app is not
 # installed yet is shown greyed out rather than leading to an empty page.
 AREAS = [
-    ("workbench", _("Workbench"), "workbench:home"),
-    ("customers", _("Customers"), "customers:customer-list"),
-    ("orders", _("Orders"), "orders:order-list"),
-    ("warehouse", _("Warehouse"), "warehouse:queue"),
-    ("receivables", _("Receivables"), "receivables:ledger"),
-    ("commissions", _("Commissions"), "commissions:accrual-list"),
-    ("reports", _("Reports"), "reports:index"),
+    ("workbench", _("Workbench"), "workbench:home", None),
+    ("customers", _("Customers"), "customers:customer-list", None),
+    ("orders", _("Orders"), "orders:order-list", None),
+    ("warehouse", _("Warehouse"), "warehouse:queue", None),
+    ("receivables", _("Receivables"), "receivables:ledger", "receivables.view_receipt"),
+    ("commissions", _("Commissions"), "commissions:accrual-list", None),
+    ("reports", _("Reports"), "reports:index", None),
 ]
 
 
@@ -22,7 +23,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"company_name": settings.SALESDESK["COMPANY_NAME"]}
     areas = []
-    for key, label, url_name in AREAS:
+    for key, label, url_name, permission in AREAS:
+        if permission and not user.has_perm(permission):
+            continue
         try:
             url = reverse(url_name)
         except NoReverseMatch:

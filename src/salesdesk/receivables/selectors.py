@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from salesdesk.core.money import AMOUNT
+from salesdesk.core.money import AMOUNT, to_amount
 from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import Customer
 from salesdesk.receivables.models import (
@@ -51,8 +51,17 @@ def bucket_of(days_overdue: int) -> str:
     return "over_90"
 
 
+def cents(value) -> Decimal:
+    """A sum read back from the database, to the cent.
+
+    SQLite adds decimals as binary floats (3210.8 comes back as 3210.8000000000000); every
+    amount is a whole number of cents, so rounding the sum to the cent restores it exactly.
+    """
+    return to_amount(value or 0)
+
+
 def _sum(qs: QuerySet, column: str = "amount") -> Decimal:
-    return qs.aggregate(total=Coalesce(Sum(column), Value(ZERO), output_field=MONEY))["total"]
+    return cents(qs.aggregate(total=Coalesce(Sum(column), Value(ZERO), output_field=MONEY))["total"])
 
 
 def _settled_subquery(as_of: dt.date | None = None, *, side: str = "sale"):
@@ -84,6 +93,7 @@ def open_sales(customer: Customer, as_of: dt.date | None = None) -> list[Outboun
     """The open items (未核销的销售出库): posted sales not yet settled in full."""
     rows = []
     for sale in sales_with_open(customer, as_of):
+        sale.settled = cents(sale.settled)
         sale.open_amount = sale.amount - sale.settled
         if sale.open_amount > 0:
             rows.append(sale)
@@ -95,6 +105,7 @@ def receipts_with_unapplied(customer: Customer) -> list[Receipt]:
     rows = []
     qs = Receipt.objects.filter(customer=customer).annotate(applied=_settled_subquery(side="receipt"))
     for receipt in qs.order_by("received_on", "id"):
+        receipt.applied = cents(receipt.applied)
         receipt.unapplied = receipt.amount - receipt.applied
         if receipt.unapplied > 0:
             rows.append(receipt)
@@ -110,6 +121,7 @@ def credits_with_unapplied(customer: Customer) -> list[Outbound]:
         .annotate(applied=_settled_subquery(side="credit"))
     )
     for credit in qs.order_by("posting_date", "id"):
+        credit.applied = cents(credit.applied)
         credit.unapplied = -credit.amount - credit.applied
         if credit.unapplied > 0:
             rows.append(credit)
@@ -178,7 +190,7 @@ def overdue_amount(customer: Customer, as_of: dt.date | None = None) -> Decimal:
         .annotate(settled=settled)
         .values_list("amount", "settled")
     )
-    return sum((amount - paid for amount, paid in rows), ZERO)
+    return sum((amount - cents(paid) for amount, paid in rows), ZERO)
 
 
 # --- many customers at once ---------------------------------------------------------------
@@ -206,7 +218,8 @@ class LedgerRow:
 
 
 def _by_customer(qs: QuerySet, column: str = "amount") -> dict[int, Decimal]:
-    return dict(qs.values("customer_id").annotate(t=Sum(column)).values_list("customer_id", "t"))
+    rows = qs.values("customer_id").annotate(t=Sum(column)).values_list("customer_id", "t")
+    return {customer_id: cents(total) for customer_id, total in rows}
 
 
 def ledger_rows(customers: QuerySet[Customer], date_from: dt.date, date_to: dt.date) -> list[LedgerRow]:
@@ -243,7 +256,7 @@ def ledger_rows(customers: QuerySet[Customer], date_from: dt.date, date_to: dt.d
         .values_list("customer_id", "amount", "settled", "due_date")
     )
     for customer_id, amount, settled, due in open_rows:
-        left = amount - settled
+        left = amount - cents(settled)
         if left > 0 and customer_id in rows:
             rows[customer_id].buckets[bucket_of((date_to - due).days if due else 0)] += left
     return [
@@ -467,7 +480,7 @@ def invoices_due(user, year: int, month: int) -> list[InvoiceDue]:
             InvoiceDue(
                 customer,
                 invoice_due_day(customer, year, month),
-                row["total"],
+                cents(row["total"]),
                 row["n"],
                 customer.pk in invoiced,
             )
@@ -544,11 +557,12 @@ def collection_list(user, as_of: dt.date | None = None) -> dict[object, list[Col
     overdue: dict[int, Decimal] = defaultdict(lambda: ZERO)
     oldest: dict[int, dt.date] = {}
     for customer_id, amount, settled, due, posted in open_rows:
-        if amount - settled <= 0:
+        left = amount - cents(settled)
+        if left <= 0:
             continue
         oldest[customer_id] = min(oldest.get(customer_id, posted), posted)
         if due and due < day:
-            overdue[customer_id] += amount - settled
+            overdue[customer_id] += left
     latest = last_statements([c for c in owed])
     grouped: dict[object, list[CollectionRow]] = defaultdict(list)
     for customer in customers.order_by("salesperson__username", "code"):

@@ -54,6 +54,24 @@ def workbench_items(*, user) -> list[Section]:
     if role == Role.MANAGER:
         sections.append(_carriers_flagged())
     sections.append(_suspended_carriers())
+    sections.extend(_money_sections(user, role))
+    return sections
+
+
+def _money_sections(user, role) -> list[Section]:
+    """Receivables, invoices, statements and month-end: never for the warehouse."""
+    from salesdesk.workbench import money  # it builds on Item and Section above
+
+    sections = []
+    if role in {Role.ASSISTANT, Role.SALESPERSON, Role.FINANCE, Role.MANAGER}:
+        sections.append(money.receivables_due(user))
+        sections.append(money.statements_open(user))
+    if role in {Role.ASSISTANT, Role.FINANCE, Role.MANAGER}:
+        sections.append(money.invoices_due(user))
+        sections.append(money.receipts_for_finance(user))
+        sections.append(money.month_end(user))
+    if role == Role.MANAGER:
+        sections.append(money.write_offs_to_approve(user))
     return sections
 
 

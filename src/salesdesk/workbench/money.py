@@ -1,0 +1,198 @@
+"""The workbench's money sections: receivables falling due, invoices, statements, receipts for
+finance, write-offs to approve, and month-end in its window (SPEC section 9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salesdesk.core.money import to_amount
+from salesdesk.core.roles import scope_to_user
+from salesdesk.receivables import selectors as ar
+from salesdesk.receivables.models import StatementStatus
+from salesdesk.workbench.selectors import Item, Section
+
+DUE_SOON_DAYS = 7  # receivables falling due within a week are chased before they are late
+INVOICE_NOTICE_DAYS = 3  # an invoice is listed three days before the customer's invoice day
+STATEMENT_SIGN_BACK_DAYS = 14  # a statement not signed back two weeks after sending is chased
+MONTH_END_WINDOW = (3, 5)  # last three days of a month, first five of the next
+
+
+def _amount(value: Decimal) -> str:
+    return f"{to_amount(value):,}"
+
+
+def receivables_due(user) -> Section:
+    """Open sales overdue or falling due within a week, per customer, the salesperson named."""
+    section = Section("receivables_due", str(_("Receivables falling due or overdue")))
+    today = timezone.localdate()
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    sales = (
+        scope_to_user(ar.posted_sales(), user, "customer")
+        .filter(due_date__lte=soon)
+        .annotate(settled=ar._settled_subquery())
+        .select_related("customer", "customer__salesperson")
+        .order_by("due_date", "id")
+    )
+    per_customer: dict[int, dict] = {}
+    for sale in sales:
+        left = sale.amount - ar.cents(sale.settled)
+        if left <= 0:
+            continue
+        row = per_customer.setdefault(
+            sale.customer_id,
+            {"customer": sale.customer, "overdue": Decimal("0"), "due": Decimal("0"), "since": None},
+        )
+        if sale.due_date < today:
+            row["overdue"] += left
+            row["since"] = row["since"] or sale.due_date
+        else:
+            row["due"] += left
+    for row in sorted(per_customer.values(), key=lambda r: (r["since"] is None, r["since"] or today)):
+        customer = row["customer"]
+        seller = (
+            customer.salesperson.first_name or customer.salesperson.username if customer.salesperson else "—"
+        )
+        parts = []
+        if row["overdue"]:
+            parts.append(
+                str(_("%(amount)s overdue since %(since)s"))
+                % {"amount": _amount(row["overdue"]), "since": f"{row['since']:%Y-%m-%d}"}
+            )
+        if row["due"]:
+            parts.append(str(_("%(amount)s due within a week")) % {"amount": _amount(row["due"])})
+        section.items.append(
+            Item(
+                f"{customer} · {seller}",
+                " · ".join(parts),
+                reverse("receivables:customer-ar", args=[customer.code]),
+            )
+        )
+    return section
+
+
+def invoices_due(user) -> Section:
+    """Invoices to issue by the customers' days this month, and invoices not yet with the customer."""
+    section = Section("invoices_due", str(_("Invoices to send")))
+    today = timezone.localdate()
+    for row in ar.invoices_due(user, today.year, today.month):
+        if row.invoiced_this_month or row.due_on > today + dt.timedelta(days=INVOICE_NOTICE_DAYS):
+            continue
+        section.items.append(
+            Item(
+                str(row.customer),
+                str(_("Invoice due %(day)s: %(amount)s over %(n)s outbounds"))
+                % {"day": f"{row.due_on:%m-%d}", "amount": _amount(row.amount), "n": row.outbounds},
+                reverse("receivables:invoice-create", args=[row.customer.code]),
+            )
+        )
+    late = ar.invoice_list(user).filter(received_on__isnull=True, must_reach_by__lte=today)
+    for invoice in late.order_by("must_reach_by")[:100]:
+        state = (
+            _("mailed %(d)s") % {"d": f"{invoice.mailed_on:%m-%d}"} if invoice.mailed_on else _("not mailed")
+        )
+        section.items.append(
+            Item(
+                f"{invoice.number} {invoice.customer.name}",
+                str(_("Must reach the customer by %(d)s; %(state)s"))
+                % {"d": f"{invoice.must_reach_by:%Y-%m-%d}", "state": state},
+                reverse("receivables:invoice-detail", args=[invoice.pk]),
+            )
+        )
+    return section
+
+
+def statements_open(user) -> Section:
+    """Statements drawn up but not sent, and sent ones not signed back in two weeks."""
+    section = Section("statements", str(_("Statements to send or to get signed back")))
+    today = timezone.localdate()
+    late = today - dt.timedelta(days=STATEMENT_SIGN_BACK_DAYS)
+    for statement in ar.statements_waiting(user)[:100]:
+        if statement.status == StatementStatus.SENT and statement.sent_on > late:
+            continue
+        if statement.status == StatementStatus.DRAFTED:
+            detail = str(_("Drawn up, not sent yet"))
+        else:
+            detail = str(_("Sent %(d)s, not signed back")) % {"d": f"{statement.sent_on:%Y-%m-%d}"}
+        section.items.append(
+            Item(
+                f"{statement.number} {statement.customer.name}",
+                detail,
+                reverse("receivables:statement-detail", args=[statement.number]),
+            )
+        )
+    return section
+
+
+def receipts_for_finance(user) -> Section:
+    """Receipts that differ or came in late, and money not yet with finance (消账)."""
+    section = Section("receipts_for_finance", str(_("Receipts not yet reconciled with finance")))
+    flagged = ar.receipts_for_finance(user)
+    waiting = ar.receipts_not_reconciled(user).exclude(pk__in=flagged.values("pk"))
+    for receipt in [*flagged[:100], *waiting[:100]]:
+        reasons = []
+        if receipt.difference:
+            reasons.append(
+                str(_("differs by %(d)s: %(note)s")) % {"d": receipt.difference, "note": receipt.note}
+            )
+        if receipt.entered_late:
+            reasons.append(str(_("entered late")))
+        if receipt.reached_finance_on is None:
+            reasons.append(str(_("money not yet with finance")))
+        section.items.append(
+            Item(
+                f"{receipt.number} {receipt.customer.name} {_amount(receipt.amount)}",
+                " · ".join(reasons),
+                reverse("receivables:receipt-detail", args=[receipt.number]),
+            )
+        )
+    return section
+
+
+def write_offs_to_approve(user) -> Section:
+    section = Section("write_offs", str(_("Write-offs waiting for approval")))
+    for write_off in ar.write_offs_pending(user)[:100]:
+        amount = sum((item.amount for item in write_off.write_off_items.all()), Decimal("0"))
+        section.items.append(
+            Item(
+                f"{write_off.customer} {_amount(amount)}",
+                write_off.reason,
+                reverse("receivables:write-off-detail", args=[write_off.pk]),
+            )
+        )
+    return section
+
+
+def month_end(user) -> Section:
+    """In the last days of a month and the first of the next: the cumulative AR detail to hand in."""
+    section = Section("month_end", str(_("Month-end")))
+    today = timezone.localdate()
+    next_month = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    days_left = (next_month - today).days
+    if days_left <= MONTH_END_WINDOW[0]:
+        month = today.replace(day=1)
+    elif today.day <= MONTH_END_WINDOW[1]:
+        month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    else:
+        return section
+    section.items.append(
+        Item(
+            str(_("Cumulative AR detail for %(m)s")) % {"m": f"{month:%Y-%m}"},
+            str(_("Hand it to finance, then chase what the collection list shows.")),
+            f"{reverse('receivables:month-end')}?month={month:%Y-%m}",
+        )
+    )
+    unsent = ar.statement_list(user).filter(status=StatementStatus.DRAFTED).count()
+    if unsent:
+        section.items.append(
+            Item(
+                str(_("Statements not yet sent")),
+                str(_("%(n)s drawn up")) % {"n": unsent},
+                reverse("receivables:statement-list"),
+            )
+        )
+    return section
