@@ -81,3 +81,34 @@ def money(value: str) -> Decimal:
 
 
 __all__ = ["on_day", "sell", "money", "order_services"]
+
+
+def receive(customer, by, amount: str, *, note: str = "", day: dt.date | None = None, **more):  # noqa: F811
+    """Enter a bank transfer received today (or on `day`) through the receipt service."""
+    from django.utils import timezone
+
+    from salesdesk.receivables import services as receivable_services
+
+    return receivable_services.receipt_create(
+        customer=customer,
+        by=by,
+        amount=amount,
+        received_on=day or timezone.localdate(),
+        method=more.pop("method", "transfer"),
+        note=note,
+        **more,
+    )
+
+
+def open_of(sale) -> Decimal:
+    """What is still open on a posted sale (0 when it is settled in full)."""
+    from salesdesk.receivables import selectors
+
+    return next((s.open_amount for s in selectors.open_sales(sale.customer) if s.pk == sale.pk), Decimal("0"))
+
+
+def another_customer(assistant, salesperson, name: str = "江门新美建材有限公司", **fields):
+    """A second cash customer of the same assistant and salesperson (no credit days)."""
+    from tests.factories import make_customer
+
+    return make_customer(by=assistant, assistant=assistant, salesperson=salesperson, name=name, **fields)
