@@ -120,6 +120,7 @@ def _register_routers() -> None:
     from salesdesk.catalog.api import router as catalog_router
     from salesdesk.customers.api import router as customers_router
     from salesdesk.orders.api import router as orders_router
+    from salesdesk.receivables.api import router as receivables_router
     from salesdesk.warehouse.api import router as warehouse_router
 
     api.add_router("", customers_router)
@@ -127,6 +128,7 @@ def _register_routers() -> None:
     api.add_router("", calls_router)
     api.add_router("", orders_router)
     api.add_router("", warehouse_router)
+    api.add_router("", receivables_router)
 
 
 _register_routers()
