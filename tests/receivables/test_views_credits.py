@@ -307,3 +307,32 @@ def test_write_off_pages_keep_to_the_users_customers(sale, debtor, other_assista
         write_off.reference
         not in client_for(other_assistant).get(reverse("receivables:credit-list")).content.decode()
     )
+
+
+def test_the_credit_list_makes_the_same_number_of_queries_for_more_rows(
+    debtor, product, assistant, warehouse, manager, salesperson
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sales = [
+        sell(debtor, product, "3", by=assistant, warehouse=warehouse, approver=manager) for _ in range(3)
+    ]
+
+    def give_back(sale):
+        line = services_credits.ReturnLineInput(sale.lines.get(), Decimal("1"))
+        services_credits.return_post(
+            original=sale, by=assistant, lines=[line], reason="破损", agreed_by=salesperson
+        )
+
+    def queries() -> int:
+        client = client_for(manager)
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(reverse("receivables:credit-list")).status_code == 200
+        return len(seen)
+
+    give_back(sales[0])
+    one = queries()
+    give_back(sales[1])
+    give_back(sales[2])
+    assert queries() == one

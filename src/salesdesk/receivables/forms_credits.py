@@ -58,6 +58,7 @@ class ReturnForm(StyledForm, forms.Form):
     agreed_by = UserChoiceField(
         label=_("agreed by"),
         queryset=User.objects.none(),
+        empty_label=_("— who agreed —"),
         error_messages={"required": _("Name who agreed to the return.")},
     )
     notes = forms.CharField(label=_("notes"), max_length=500, required=False)

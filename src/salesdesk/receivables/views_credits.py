@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salesdesk.core.errors import DomainError, FieldErrors
-from salesdesk.core.forms import show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
 from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import Customer
@@ -99,16 +98,15 @@ def _agreeing(customer: Customer):
     return User.objects.filter(pk__in=[u.pk for u in users]).order_by("first_name", "username")
 
 
+def _errors_of(exc: DomainError) -> dict[str, list]:
+    return exc.errors if isinstance(exc, FieldErrors) else {exc.field or "__all__": [exc.message]}
+
+
 def _place_return_errors(form: ReturnForm, exc: DomainError, sent: list, rows: list[int]) -> None:
     """Put a refusal beside the box it concerns: lines[i] is the i-th line sent, new_lines[i] the
     i-th exchange row sent."""
-    if not isinstance(exc, FieldErrors):
-        field = exc.field or ""
-        errors = {field: [exc.message]}
-    else:
-        errors = exc.errors
     boxes = {"product": "new_code", "quantity": "new_quantity", "unit_price": "new_price"}
-    for key, messages_ in errors.items():
+    for key, messages_ in _errors_of(exc).items():
         target = key if key in form.fields else None
         head, _dot, attr = key.partition("].")
         if head.startswith("lines[") and head[6:].isdigit() and int(head[6:]) < len(sent):
@@ -170,10 +168,7 @@ def return_create(request: HttpRequest, ref: str) -> HttpResponse:
 
 def _place_write_off_errors(form: WriteOffForm, exc: DomainError, chosen: list) -> None:
     """items[i] is the i-th sale chosen: its refusal goes beside that sale's amount box."""
-    if not isinstance(exc, FieldErrors):
-        show_domain_error(form, exc)
-        return
-    for key, messages_ in exc.errors.items():
+    for key, messages_ in _errors_of(exc).items():
         target = key if key in form.fields else None
         head = key.partition("].")[0]
         if head.startswith("items[") and head[6:].isdigit() and int(head[6:]) < len(chosen):
