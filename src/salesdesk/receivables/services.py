@@ -291,7 +291,8 @@ def receipt_from_cod(
         by=by,
         amount=shipment.cod_amount,
         received_on=day,
-        method=PaymentMethod.COD,
+        # Our own driver who collected the money hands over cash; only a carrier makes it COD.
+        method=PaymentMethod.COD if shipment.carrier else PaymentMethod.CASH,
         carrier=shipment.carrier,
         allocations=allocations,
         reference=shipment.tracking_number,
