@@ -61,19 +61,20 @@ class NewLineInput:
     unit_price: Decimal
 
 
-def _may_agree(user) -> bool:
-    """Who may agree to take goods back: the salesperson of the customer or a manager (谁同意换或退)."""
-    return role_of(user) in {Role.SALESPERSON, Role.MANAGER}
+def _may_agree(user, customer) -> bool:
+    """Who may agree to take goods back: the customer's salesperson or a manager (谁同意换或退)."""
+    role = role_of(user)
+    return role == Role.MANAGER or (role == Role.SALESPERSON and user.pk == customer.salesperson_id)
 
 
-def _check_agreement(agreed_by, reason: str) -> str:
+def _check_agreement(agreed_by, reason: str, customer) -> str:
     errors = {}
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = [_("Say why the goods come back.")]
     if agreed_by is None:
         errors["agreed_by"] = [_("Name who agreed to the return.")]
-    elif not _may_agree(agreed_by):
+    elif not _may_agree(agreed_by, customer):
         errors["agreed_by"] = [_("A return is agreed by the customer's salesperson or a manager.")]
     if errors:
         raise FieldErrors(errors)
@@ -100,7 +101,7 @@ def _return(*, original: Outbound, by, lines: list[ReturnLineInput], reason: str
     require_scope(by, original.customer)
     if original.kind != OutboundKind.SALE or original.status != OutboundStatus.POSTED:
         raise DomainError(_("Only a posted sales outbound can be returned."), field="original")
-    reason = _check_agreement(agreed_by, reason)
+    reason = _check_agreement(agreed_by, reason, original.customer)
     customer = lock_customer(original.customer)
     returnable = {line.pk: line for line in selectors.returnable_lines(original)}
     wanted = [(i, item) for i, item in enumerate(lines) if item.quantity]
@@ -222,8 +223,10 @@ def exchange_post(
         short.field = (short.field or "").replace("lines[", "new_lines[", 1) or "new_lines"
         raise
     _post(sale, prefix="CK", series="outbound", by=by, due_days=customer.credit_days)
-    # Like any posting, the new sale takes the return's credit and any money waiting (hooks.py).
+    # Like any posting, the new sale takes the return's credit and any money waiting (hooks.py);
+    # credit beyond it goes to other open sales, as after a plain return.
     events.emit(events.OUTBOUND_POSTED, outbound=sale, by=by)
+    apply_credit(customer=customer, by=by)
     record_event(
         "exchange.posted",
         by=by,
@@ -343,4 +346,5 @@ def write_off_reject(*, write_off: Outbound, by, reason: str) -> None:
 def agreeing_users(customer):
     """Who may be named as having agreed to a return: the customer's salesperson and managers."""
     users = get_user_model().objects.filter(is_active=True)
-    return [u for u in users.filter(groups__name__in=["salesperson", "manager"]).distinct() if _may_agree(u)]
+    candidates = users.filter(groups__name__in=["salesperson", "manager"]).distinct().order_by("username")
+    return [u for u in candidates if _may_agree(u, customer)]
