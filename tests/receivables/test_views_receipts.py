@@ -396,3 +396,31 @@ def test_cod_money_our_own_driver_brought_back_is_entered_as_cash(draft, stocked
     receipt = Receipt.objects.get()
     assert (receipt.method, receipt.carrier, receipt.shipment) == (PaymentMethod.CASH, None, shipment)
     assert list(Allocation.objects.values_list("sale", "amount")) == [(outbound.pk, outbound.amount)]
+
+
+def test_bad_input_is_answered_with_a_message_never_a_server_error(
+    two_sales, differing, debtor, assistant, finance
+):
+    first, _second = two_sales
+    client = client_for(assistant)
+    garbage = receipt_post(
+        debtor, "1e999", received_on="2026-13-45", mode="sideways", pick=["\x00", "X' OR 1=1"]
+    )
+    response = client.post(create_url(debtor), garbage)
+    assert response.status_code == 200 and {"amount", "received_on", "mode"} <= set(
+        response.context["form"].errors
+    )
+    chosen = receipt_post(debtor, "100", mode="chosen", pick=[first.number, "CK1999-99999"], note="x")
+    chosen[f"amount_{first.number}"] = "12.345"
+    response = client.post(create_url(debtor), chosen)
+    assert response.status_code == 200 and "errorlist" in row_of(
+        response.content.decode(), "sale", first.number
+    )
+    response = client.post(create_url(debtor), receipt_post(debtor, "100", mode="chosen", note="x"))
+    assert "mode" in response.context["form"].errors  # nothing ticked
+    url = reverse("receivables:receipt-reached-finance", args=[differing.number])
+    assert client_for(finance).post(url, {"on": "yesterday"}).status_code == 302
+    assert client.get(reverse("receivables:receipt-detail", args=["SK\x00"])).status_code in {400, 404}
+    assert not Receipt.objects.exclude(pk=differing.pk).exists()
+    differing.refresh_from_db()
+    assert differing.reached_finance_on is None

@@ -138,7 +138,9 @@ def read_allocations(data, rows: list[AllocationRow]) -> tuple[list[tuple[str, D
     stray: list[str] = []
     for row in rows:
         row.amount_text = (data.get(amount_key(row.sale.reference)) or "").strip()
-    for reference in dict.fromkeys(ref.strip()[:30] for ref in data.getlist("pick") if ref.strip()):
+    for reference in dict.fromkeys(
+        ref.strip()[:30] for ref in data.getlist("pick") if ref.strip() and "\x00" not in ref
+    ):
         row = by_ref.get(reference)
         if row is not None:
             row.picked = True

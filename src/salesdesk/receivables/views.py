@@ -198,6 +198,8 @@ def receipt_list(request: HttpRequest) -> HttpResponse:
 
 
 def _receipt_for(request: HttpRequest, number: str) -> Receipt:
+    if "\x00" in number:  # PostgreSQL refuses NUL in a query: no such receipt, not a server error
+        raise Http404(_("No such receipt."))
     try:
         return selectors.receipt_get_for_user(request.user, number)
     except Receipt.DoesNotExist:
