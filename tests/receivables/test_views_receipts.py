@@ -410,7 +410,9 @@ def test_bad_input_is_answered_with_a_message_never_a_server_error(
     assert response.status_code == 200 and {"amount", "received_on", "mode"} <= set(
         response.context["form"].errors
     )
-    chosen = receipt_post(debtor, "100", mode="chosen", pick=[first.number, "CK1999-99999"], note="x")
+    chosen = receipt_post(
+        debtor, "100", mode="chosen", pick=[first.number, "CK1999-99999", "D" + "9" * 29], note="x"
+    )
     chosen[f"amount_{first.number}"] = "12.345"
     response = client.post(create_url(debtor), chosen)
     assert response.status_code == 200 and "errorlist" in row_of(
@@ -418,6 +420,11 @@ def test_bad_input_is_answered_with_a_message_never_a_server_error(
     )
     response = client.post(create_url(debtor), receipt_post(debtor, "100", mode="chosen", note="x"))
     assert "mode" in response.context["form"].errors  # nothing ticked
+    huge = "D" + "9" * 29
+    response = client.post(
+        create_url(debtor), receipt_post(debtor, "100", mode="chosen", pick=[huge], note="x")
+    )
+    assert huge in " ".join(response.context["form"].non_field_errors())
     url = reverse("receivables:receipt-reached-finance", args=[differing.number])
     assert client_for(finance).post(url, {"on": "yesterday"}).status_code == 302
     assert client.get(reverse("receivables:receipt-detail", args=["SK\x00"])).status_code in {400, 404}

@@ -208,8 +208,13 @@ def _receipt_for(request: HttpRequest, number: str) -> Receipt:
 
 def _outbounds_by_reference(user, references: list[str]) -> dict[str, Outbound]:
     """The outbounds the user may see, by the number (or D<id> of a draft) a form sent."""
-    numbers = [r for r in references if not (r[:1] in {"D", "d"} and r[1:].isascii() and r[1:].isdigit())]
-    drafts = {int(r[1:]): r for r in references if r not in numbers}
+
+    def is_draft(ref: str) -> bool:
+        # D<id>; more than 18 digits is no id a database column holds
+        return ref[:1] in {"D", "d"} and ref[1:].isascii() and ref[1:].isdigit() and len(ref) <= 19
+
+    numbers = [r for r in references if not is_draft(r)]
+    drafts = {int(r[1:]): r for r in references if is_draft(r)}
     found = scope_to_user(Outbound.objects.filter(Q(number__in=numbers) | Q(pk__in=drafts)), user, "customer")
     by_ref: dict[str, Outbound] = {}
     for outbound in found:
