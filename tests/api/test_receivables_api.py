@@ -578,3 +578,45 @@ def test_a_rejected_write_off_is_gone_and_changes_nothing(api_as, finance, manag
     assert not Outbound.objects.filter(kind=OutboundKind.BAD_DEBT).exists()
     assert selectors.balance(debtor) == Decimal("5125.00")
     assert api_as(manager).post(f"/write-offs/{write_off_id}/approve").status_code == 404
+
+
+# --- Lists ------------------------------------------------------------------------------------
+
+
+def one_of_each(debtor, sale, by, n: int) -> None:
+    from salesdesk.receivables import services_credits
+
+    receipt = services.receipt_create(
+        customer=debtor, by=by, amount="10", received_on=today(), method=PaymentMethod.CASH, note=f"第{n}笔"
+    )
+    services_documents.slip_issue(receipt=receipt, by=by)
+    services_documents.invoice_issue(
+        customer=debtor, by=by, number=f"No.{n}", issued_on=today(), outbounds=[sale]
+    )
+    services_documents.statement_create(customer=debtor, by=by, period_from=days_ago(n), period_to=today())
+    services_credits.write_off_request(
+        customer=debtor, by=by, reason="无法收回", items=[services_credits.WriteOffInput(sale, Decimal("1"))]
+    )
+
+
+LISTS = ["/receipts", "/receipt-slips", "/invoices", "/statements", "/write-offs"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_a_list_takes_as_many_queries_for_many_rows_as_for_one(
+    api_as, assistant, debtor, two_sales, path, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Customer.objects.filter(pk=debtor.pk).update(invoice_required=True)
+    debtor.refresh_from_db()
+    first, second = two_sales
+    client = api_as(assistant)
+    one_of_each(debtor, first, assistant, 1)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(path).json()["count"] == 1
+    one_of_each(debtor, second, assistant, 2)
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get(path).json()["count"] == 2

@@ -70,8 +70,8 @@ router = Router(tags=["receivables"])
 CustomerCode = Path(..., pattern=r"^[A-Z]{2}[0-9]{5,14}$", max_length=16)
 ReceiptNumber = Path(..., pattern=RECEIPT_NUMBER, max_length=20)
 
-# The services name what a request sends as an outbound `sale` or `original_line`, with
-# indexes in brackets; the API answers with the names and dotted paths it was sent.
+# The services call an outbound a request names `sale` and a returned line `original_line`,
+# with indexes in brackets; the API answers with the names it was sent, dotted as 422s are.
 _SENT_PATTERNS = [
     (re.compile(r"^(allocations|items)\.(\d+)\.sale$"), r"\1.\2.outbound"),
     (re.compile(r"^lines\.(\d+)\.original_line$"), r"lines.\1.line"),
@@ -225,15 +225,15 @@ def _receipt_out(receipt: Receipt, *, allocations: bool = False) -> dict[str, An
     return data
 
 
-def _receipts(request: HttpRequest) -> QuerySet[Receipt]:
-    return selectors.receipt_list(request.user).select_related("order")
+def _receipts(request: HttpRequest, q: str = "") -> QuerySet[Receipt]:
+    return selectors.receipt_list(request.user, q=q).select_related("order")
 
 
 @router.get("/receipts", response={200: ReceiptPage, **ERRORS})
 def receipt_list(request: HttpRequest, query: Query[ReceiptQuery]):
     """Money received from the user's customers, newest first."""
     require(request, "receivables.view_receipt")
-    receipts = selectors.receipt_list(request.user, q=query.q).select_related("order")
+    receipts = _receipts(request, query.q)
     if query.customer:
         receipts = receipts.filter(customer__code=query.customer.upper())
     if query.date_from:
