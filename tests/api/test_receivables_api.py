@@ -267,6 +267,39 @@ def test_the_same_idempotency_key_replays_the_receipt_and_enters_it_once(
     assert Allocation.objects.count() == 1
 
 
+BAD_RECEIPTS = [
+    pytest.param({"received_on": "2099-01-01"}, "received_on", id="money from the future"),
+    pytest.param({"received_on": "01/02/2026"}, "received_on", id="not an ISO date"),
+    pytest.param({"amount": "0"}, "amount", id="nothing received"),
+    pytest.param({"amount": "-5"}, "amount", id="negative amount"),
+    pytest.param({"amount": "1e20"}, "amount", id="amount past the column"),
+    pytest.param({"amount": "1.234"}, "amount", id="fractions of a cent"),
+    pytest.param({"method": "bitcoin"}, "method", id="unknown method"),
+    pytest.param({"method": "cod"}, "carrier", id="cash on delivery without the carrier"),
+    pytest.param({"carrier": 999999}, "carrier", id="unknown carrier"),
+    pytest.param({"order": "XS2026-99999"}, "order", id="unknown order"),
+    pytest.param({"note": "备\x00注"}, "note", id="NUL in the note"),
+    pytest.param(
+        {"allocations": [{"outbound": "CK2026-1"}]}, "allocations.0.outbound", id="malformed number"
+    ),
+    pytest.param(
+        {"allocations": [{"outbound": "CK2020-99999"}]}, "allocations.0.outbound", id="unknown sale"
+    ),
+    pytest.param({"surplus": "1"}, "surplus", id="unknown field"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field"), BAD_RECEIPTS)
+def test_a_bad_receipt_is_refused_on_its_field_and_enters_nothing(
+    api_as, assistant, debtor, two_sales, changes, field
+):
+    response = api_as(assistant).post("/receipts", {**receipt_body(debtor, "100", note="部分"), **changes})
+
+    assert response.status_code in {400, 422}, response.content
+    assert field in fields_of(response)
+    assert not Receipt.objects.exists() and not Allocation.objects.exists()
+
+
 # --- The warehouse sees no money ----------------------------------------------------------
 
 
