@@ -23,7 +23,7 @@ from salesdesk.receivables.services_credits import (
     write_off_request,
 )
 from salesdesk.warehouse.models import Outbound, OutboundLine, OutboundStatus
-from tests.receivables.conftest import receive, sell
+from tests.receivables.conftest import another_customer, receive, sell
 
 pytestmark = pytest.mark.django_db
 
@@ -111,13 +111,13 @@ def test_a_settled_receipt_and_its_allocations_cannot_be_deleted(receipt):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps no DELETE triggers (test flush)")
-def test_on_postgresql_no_receipt_or_allocation_is_ever_deleted(receipt, debtor, assistant):
-    unapplied = receive(debtor, assistant, "50", note="预收")
-    assert not unapplied.allocations.exists()
+def test_on_postgresql_no_receipt_or_allocation_is_ever_deleted(receipt, assistant, salesperson):
+    prepaid = receive(another_customer(assistant, salesperson), assistant, "50", note="预收")
+    assert not prepaid.allocations.exists()  # nothing protects it but the trigger
 
     refused(lambda: Allocation.objects.filter(receipt=receipt).delete())
-    refused(lambda: Receipt.objects.filter(pk=unapplied.pk).delete())
-    assert Receipt.objects.count() == 2
+    refused(lambda: Receipt.objects.filter(pk=prepaid.pk).delete())
+    assert Receipt.objects.count() == 2 and Allocation.objects.count() == 1
 
 
 @pytest.fixture
