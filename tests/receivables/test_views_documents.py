@@ -449,3 +449,80 @@ def test_finance_and_the_manager_see_every_customers_papers(papers, debtor, fina
         client = client_for(user)
         for url in _object_urls(papers, debtor)[:6]:
             assert client.get(url).status_code == 200, url
+
+
+# --- a fixed number of queries however many customers ---------------------------------------
+
+
+def _queries_per_page(client, urls: list[str]) -> dict[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        counts[url] = len(queries)
+    return counts
+
+
+def _customer_with_papers(name, product, assistant, salesperson, warehouse, manager):
+    from tests.factories import make_customer
+
+    customer = make_customer(by=assistant, assistant=assistant, salesperson=salesperson, name=name)
+    first, last = _previous_month()
+    sell(
+        customer,
+        product,
+        "1",
+        by=assistant,
+        warehouse=warehouse,
+        day=first + dt.timedelta(days=1),
+        approver=manager,
+    )
+    receipt = _receive(customer, assistant, "100", first + dt.timedelta(days=2), note="部分")
+    services_documents.slip_issue(receipt=receipt, by=assistant, issued_on=first + dt.timedelta(days=2))
+    _receive(customer, assistant, "50", timezone.localdate(), note="部分")
+    statement = services_documents.statement_create(
+        customer=customer, by=assistant, period_from=first, period_to=last
+    )
+    services_documents.statement_mark_sent(statement=statement, by=assistant)
+
+
+def test_list_pages_make_as_many_queries_for_three_customers_as_for_one(
+    stocked, product, assistant, salesperson, warehouse, manager
+):
+    urls = [
+        reverse(f"receivables:{name}")
+        for name in ["invoice-due", "invoice-list", "slip-list", "statement-list", "month-end", "collection"]
+    ]
+    client = client_for(assistant)
+    _customer_with_papers("甲涂料店", product, assistant, salesperson, warehouse, manager)
+    one = _queries_per_page(client, urls)
+    for name in ("乙涂料店", "丙涂料店"):
+        _customer_with_papers(name, product, assistant, salesperson, warehouse, manager)
+    three = _queries_per_page(client, urls)
+    assert three == one
+    assert len(client.get(reverse("receivables:month-end")).context["page"]) == 3
+    assert len(client.get(reverse("receivables:slip-list")).context["waiting"]) == 3
+
+
+def test_bad_input_is_refused_beside_its_field_and_changes_nothing(invoiced_customer, assistant):
+    client = client_for(assistant)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    invoice = client.post(
+        reverse("receivables:invoice-create", args=[invoiced_customer.code]),
+        {"outbounds": ["999999", "x"], "number": "", "issued_on": "9999-99-99"},
+    )
+    assert invoice.status_code == 200
+    assert set(invoice.context["form"].errors) >= {"outbounds", "number", "issued_on"}
+    statement = client.post(
+        reverse("receivables:statement-create", args=[invoiced_customer.code]),
+        {"period_from": timezone.localdate().isoformat(), "period_to": tomorrow},
+    )
+    assert statement.status_code == 200
+    assert statement.context["form"].errors["period_to"]
+    assert not Invoice.objects.exists() and not Statement.objects.exists()
+    assert client.get(reverse("receivables:invoice-list"), {"month": "abc"}).status_code == 200
+    for name in ("statement-detail", "slip-detail", "slip-create", "statement-pdf"):
+        assert client.get(reverse(f"receivables:{name}", args=["DZ2099-99999"])).status_code == 404, name

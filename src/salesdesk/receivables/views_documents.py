@@ -427,7 +427,7 @@ def statement_create(request: HttpRequest, code: str) -> HttpResponse:
     else:
         form = StatementForm(initial=period)
     if form.is_bound and form.is_valid():
-        period = form.cleaned_data
+        period = dict(form.cleaned_data)
         if request.method == "POST":
             try:
                 statement = services_documents.statement_create(customer=customer, by=request.user, **period)
