@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "salesdesk.orders",
     "salesdesk.warehouse",
     "salesdesk.receivables",
+    "salesdesk.commissions",
     "salesdesk.workbench",
 ]
 

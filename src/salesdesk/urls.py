@@ -15,6 +15,7 @@ urlpatterns = [
     path("orders/", include("salesdesk.orders.urls")),
     path("warehouse/", include("salesdesk.warehouse.urls")),
     path("receivables/", include("salesdesk.receivables.urls")),
+    path("commissions/", include("salesdesk.commissions.urls")),
     path("settings/", include("salesdesk.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

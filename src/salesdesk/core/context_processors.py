@@ -13,7 +13,7 @@ AREAS = [
     ("orders", _("Orders"), "orders:order-list", None),
     ("warehouse", _("Warehouse"), "warehouse:queue", None),
     ("receivables", _("Receivables"), "receivables:ledger", "receivables.view_receipt"),
-    ("commissions", _("Commissions"), "commissions:accrual-list", None),
+    ("commissions", _("Commissions"), "commissions:accrual-list", "commissions.view_commissionaccrual"),
     ("reports", _("Reports"), "reports:index", None),
 ]
 

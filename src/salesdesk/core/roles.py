@@ -56,6 +56,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "receivables.change_statement",
         "receivables.add_writeoffitem",
         "receivables.record_return",
+        "commissions.view_commissionaccrual",
+        "commissions.view_commissionstatement",
+        "commissions.add_commissionstatement",
     },
     Role.SALESPERSON: {
         "customers.view_customer",
@@ -75,6 +78,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "receivables.view_receiptslip",
         "receivables.view_statement",
         "receivables.view_writeoffitem",
+        "commissions.view_commissionaccrual",
+        "commissions.view_commissionstatement",
     },
     Role.WAREHOUSE: {
         "customers.view_customer",
@@ -112,6 +117,11 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "receivables.change_statement",
         "receivables.add_writeoffitem",
         "receivables.check_receipt",
+        # Finance checks the month's commission statements against the payments and pays them.
+        "commissions.view_commissionaccrual",
+        "commissions.view_commissionstatement",
+        "core.approve_commission",
+        "commissions.pay_commission",
     },
     Role.MANAGER: {
         "customers.view_customer",
@@ -156,6 +166,10 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "receivables.check_receipt",
         "receivables.record_return",
         "receivables.approve_write_off",
+        "commissions.view_commissionaccrual",
+        "commissions.view_commissionstatement",
+        "commissions.add_commissionstatement",
+        "commissions.pay_commission",
     },
 }
 

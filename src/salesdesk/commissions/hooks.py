@@ -1,0 +1,13 @@
+"""Commissions accrue inside the posting transaction of every outbound (events.OUTBOUND_POSTED)."""
+
+from __future__ import annotations
+
+from salesdesk.commissions.services import accrue
+from salesdesk.core import events
+
+
+def _outbound_posted(*, outbound, by) -> None:
+    accrue(outbound=outbound, by=by)
+
+
+events.subscribe(events.OUTBOUND_POSTED, _outbound_posted)

@@ -1,0 +1,154 @@
+"""Reads of commissions: the state of each accrual and why, statements, what would be missed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from salesdesk.commissions.models import CommissionAccrual, CommissionStatement, StatementLine
+from salesdesk.core.roles import scope_to_user
+from salesdesk.receivables.models import Allocation
+from salesdesk.receivables.selectors import cents, sales_with_open
+from salesdesk.warehouse.models import OutboundKind
+
+ZERO = Decimal("0.00")
+
+
+class State:
+    WAITING = "waiting"  # the customer has not paid the outbound in full yet
+    PAYABLE = "payable"  # 款到: may go on the month's statement
+    ON_STATEMENT = "on_statement"  # on a statement submitted or approved, not yet paid
+    PAID = "paid"
+    CANCELLED = "cancelled"  # returned before anything was paid: nothing to pay, nothing to claw back
+
+    LABELS = {
+        WAITING: gettext_lazy("Waiting for the customer's payment"),
+        PAYABLE: gettext_lazy("Payable"),
+        ON_STATEMENT: gettext_lazy("On a statement"),
+        PAID: gettext_lazy("Paid"),
+        CANCELLED: gettext_lazy("Cancelled by a return"),
+    }
+
+
+def accrual_list(user) -> QuerySet[CommissionAccrual]:
+    return scope_to_user(
+        CommissionAccrual.objects.select_related(
+            "outbound", "customer", "salesperson", "outbound_line__product"
+        ),
+        user,
+        "customer",
+    )
+
+
+def with_states(accruals) -> list[CommissionAccrual]:
+    """Each accrual with `.state` and `.reason`, from its outbound's settlement and its statements.
+
+    A fixed number of queries for any number of accruals.
+    """
+    accruals = list(accruals)
+    if not accruals:
+        return []
+    originals = {a.original_id for a in accruals if a.original_id} - {a.pk for a in accruals}
+    everything = accruals + list(CommissionAccrual.objects.filter(pk__in=originals))
+    by_id = {a.pk: a for a in everything}
+    ids = list(by_id)
+    sale_ids = {a.outbound_id for a in everything if a.amount > 0}
+    open_amount = {s.pk: s.amount - cents(s.settled) for s in sales_with_open().filter(pk__in=sale_ids)}
+    written_off = set(
+        Allocation.objects.filter(sale_id__in=sale_ids, credit__kind=OutboundKind.BAD_DEBT).values_list(
+            "sale_id", flat=True
+        )
+    )
+    paid = set(
+        CommissionAccrual.objects.filter(pk__in=ids, payout_item__isnull=False).values_list("pk", flat=True)
+    )
+    live = set(
+        StatementLine.objects.filter(accrual_id__in=ids, active=True).values_list("accrual_id", flat=True)
+    )
+    clawed: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for original_id, amount in CommissionAccrual.objects.filter(original_id__in=ids).values_list(
+        "original_id", "amount"
+    ):
+        clawed[original_id] += amount
+
+    def positive_state(a) -> tuple[str, str]:
+        if a.pk in paid:
+            return State.PAID, ""
+        if a.pk in live:
+            return State.ON_STATEMENT, ""
+        if a.amount + clawed[a.pk] <= 0:
+            return State.CANCELLED, ""
+        if a.outbound_id in written_off:
+            return State.WAITING, _("Part of %(n)s was written off as a bad debt.") % {"n": a.outbound.number}
+        left = open_amount.get(a.outbound_id, ZERO)
+        if left > 0:
+            return State.WAITING, _("%(amount)s of %(n)s is still unpaid.") % {
+                "amount": left,
+                "n": a.outbound.number,
+            }
+        return State.PAYABLE, ""
+
+    for accrual in everything:
+        if accrual.amount > 0:
+            accrual.state, accrual.reason = positive_state(accrual)
+    for accrual in everything:
+        if accrual.amount > 0:
+            continue
+        original = by_id[accrual.original_id]
+        if accrual.pk in paid:
+            accrual.state, accrual.reason = State.PAID, ""
+        elif accrual.pk in live:
+            accrual.state, accrual.reason = State.ON_STATEMENT, ""
+        elif original.state == State.CANCELLED:
+            accrual.state, accrual.reason = State.CANCELLED, ""
+        elif original.state in {State.PAID, State.PAYABLE}:
+            # Deducted from the payee's next statement (after payment), or netted on the same one.
+            accrual.state, accrual.reason = State.PAYABLE, ""
+        else:
+            accrual.state = State.WAITING
+            accrual.reason = _("Deducted once the commission of %(n)s it takes back is paid.") % {
+                "n": original.outbound.number
+            }
+    for accrual in accruals:
+        accrual.state_label = State.LABELS[accrual.state]
+    return accruals
+
+
+def payable_until(day: dt.date, customers=None) -> list[CommissionAccrual]:
+    """Accruals posted up to `day` that may go on a statement now."""
+    qs = CommissionAccrual.objects.filter(posting_date__lte=day, payout_item__isnull=True).select_related(
+        "outbound", "customer"
+    )
+    if customers is not None:
+        qs = qs.filter(customer__in=customers)
+    return [
+        a
+        for a in with_states(qs.order_by("customer_id", "payee_name", "posting_date", "id"))
+        if a.state == State.PAYABLE
+    ]
+
+
+def missed(user) -> list[CommissionAccrual]:
+    """What would otherwise be forgotten: payable but on no statement, and not yet payable with why."""
+    rows = with_states(accrual_list(user).filter(payout_item__isnull=True).order_by("posting_date", "id"))
+    return [a for a in rows if a.state in {State.PAYABLE, State.WAITING}]
+
+
+def statement_list(user) -> QuerySet[CommissionStatement]:
+    return scope_to_user(CommissionStatement.objects.select_related("customer"), user, "customer")
+
+
+def statement_lines(statement: CommissionStatement) -> QuerySet[StatementLine]:
+    return statement.lines.filter(active=True).select_related(
+        "accrual", "accrual__outbound", "accrual__outbound_line__product"
+    )
+
+
+def paid_not_confirmed(user) -> QuerySet[CommissionStatement]:
+    """Paid statements whose salesperson has not yet confirmed with the customer."""
+    return statement_list(user).filter(status="paid", confirmed_at__isnull=True)
