@@ -218,7 +218,7 @@ def _demo_customers(users, products) -> None:
                 customer=customer, product=products[code], unit_price=price, valid_from=start, by=assistant
             )
         if rebate:
-            for code in ("A-101", "B-220"):
+            for code in ("A-101", "B-220", "B-221"):
                 catalog.rebate_set(
                     customer=customer,
                     product=products[code],
@@ -428,6 +428,25 @@ def _demo_money(users, products) -> None:
             period_to=min(ago(20), last_month_end),
         )
         documents.statement_mark_sent(statement=statement, by=assistant)
+    # YW00001 paid early in the month; its commission (回佣) for last month was approved and paid.
+    from salesdesk.commissions import services as commissions
+    from salesdesk.receivables.selectors import open_sales
+
+    with _as_of(ago(24)):
+        receivables.receipt_create(
+            customer=by_code["YW00001"],
+            by=assistant,
+            amount=sum(sale.open_amount for sale in open_sales(by_code["YW00001"])),
+            received_on=ago(24),
+            method="transfer",
+            reference="农行 3307",
+        )
+    with _as_of(ago(23)):
+        (rebates,) = commissions.statements_build(month=colours.posting_date, by=assistant)
+    with _as_of(ago(22)):
+        commissions.statement_approve(statement=rebates, by=finance)
+    with _as_of(ago(21)):
+        commissions.statement_pay(statement=rebates, by=finance, paid_on=ago(21), reference="付佣 0001")
     # GS00002, cash customer: a sale 40 days ago still unpaid, so its next order is held.
     overdue = sold("GS00002", {"B-221": "20"}, 40)
     with _as_of(ago(10)):

@@ -90,7 +90,7 @@ def test_the_demo_has_two_months_of_money_history():
     kinds = set(Outbound.objects.filter(status="posted").values_list("kind", flat=True))
     assert kinds == {"sale", "return"}
     assert Outbound.objects.filter(kind="bad_debt", status="draft").exists()  # for the manager to approve
-    assert Receipt.objects.count() == 2 and ReceiptSlip.objects.count() == 1
+    assert Receipt.objects.count() == 3 and ReceiptSlip.objects.count() == 1
     assert Invoice.objects.filter(mailed_on__isnull=False).exists()
     assert Statement.objects.filter(status="sent").exists()
     assert Shipment.objects.filter(cod_amount__gt=0, receipt__isnull=True).exists()  # COD still out
@@ -99,3 +99,14 @@ def test_the_demo_has_two_months_of_money_history():
     for customer in Customer.objects.all():
         ar = selectors.customer_ar(customer)
         assert ar.open_total - ar.unapplied == ar.balance
+
+
+def test_the_demo_has_a_paid_commission_statement_and_commission_still_waiting():
+    from salesdesk.commissions.models import CommissionAccrual, CommissionStatement
+    from salesdesk.commissions.selectors import with_states
+
+    main(["demo"])
+
+    assert CommissionStatement.objects.filter(status="paid", confirmed_at__isnull=True).exists()
+    states = {a.state for a in with_states(CommissionAccrual.objects.all())}
+    assert {"paid", "waiting"} <= states

@@ -186,6 +186,14 @@ def month_end(user) -> Section:
             f"{reverse('receivables:month-end')}?month={month:%Y-%m}",
         )
     )
+    if month < today.replace(day=1) and user.has_perm("commissions.add_commissionstatement"):
+        section.items.append(
+            Item(
+                str(_("Commission statements for %(m)s")) % {"m": f"{month:%Y-%m}"},
+                str(_("Gather the paid commissions per payee and submit them to finance.")),
+                reverse("commissions:statement-list"),
+            )
+        )
     unsent = ar.statement_list(user).filter(status=StatementStatus.DRAFTED).count()
     if unsent:
         section.items.append(
@@ -193,6 +201,34 @@ def month_end(user) -> Section:
                 str(_("Statements not yet sent")),
                 str(_("%(n)s drawn up")) % {"n": unsent},
                 reverse("receivables:statement-list"),
+            )
+        )
+    return section
+
+
+def commission_statements(user) -> Section:
+    """Finance approves and pays the month's commission statements; the salesperson confirms
+    with the customer once paid (款到才付佣金, then 通知销售人员与客户确认)."""
+    from salesdesk.commissions import selectors as commissions
+    from salesdesk.commissions.models import StatementStatus as Commission
+
+    section = Section("commission_statements", str(_("Commission statements")))
+    statements = commissions.statement_list(user)
+    waiting = []
+    if user.has_perm("core.approve_commission"):
+        waiting += [(s, _("to approve")) for s in statements.filter(status=Commission.SUBMITTED)[:100]]
+    if user.has_perm("commissions.pay_commission"):
+        waiting += [(s, _("approved, to pay")) for s in statements.filter(status=Commission.APPROVED)[:100]]
+    for statement in commissions.paid_not_confirmed(user)[:100]:
+        if user.pk in {statement.customer.salesperson_id, statement.customer.assistant_id}:
+            waiting.append((statement, _("paid: confirm with the customer that it arrived")))
+    for statement, what in waiting:
+        section.items.append(
+            Item(
+                f"{statement.number} {statement.customer.name} · "
+                f"{statement.payee_name} {_amount(statement.total)}",
+                str(what),
+                reverse("commissions:statement-detail", args=[statement.number]),
             )
         )
     return section

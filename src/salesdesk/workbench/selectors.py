@@ -72,6 +72,8 @@ def _money_sections(user, role) -> list[Section]:
         sections.append(money.month_end(user))
     if role == Role.MANAGER:
         sections.append(money.write_offs_to_approve(user))
+    if role in {Role.ASSISTANT, Role.SALESPERSON, Role.FINANCE, Role.MANAGER}:
+        sections.append(money.commission_statements(user))
     return sections
 
 
