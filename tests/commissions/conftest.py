@@ -32,3 +32,61 @@ def rebate_customer(debtor, product, manager):  # noqa: F811
         payee_account="6222 0000 1234 5678",
     )
     return debtor
+
+
+def pay_off(sale, by, *, day=None):
+    """The customer pays exactly what is still open on `sale` (nothing when it is settled)."""
+    from django.utils import timezone
+
+    from salesdesk.receivables import services as receivable_services
+    from tests.receivables.conftest import open_of
+
+    left = open_of(sale)
+    if left <= 0:
+        return None
+    return receivable_services.receipt_create(
+        customer=sale.customer,
+        by=by,
+        amount=left,
+        received_on=day or timezone.localdate(),
+        method="transfer",
+        allocations=[receivable_services.AllocationInput(sale)],
+    )
+
+
+def take_back(sale, quantity: str, *, by, agreed_by, product_code: str | None = None):
+    """Post a return of `quantity` of the (only, or the named product's) line of `sale`."""
+    from salesdesk.receivables import services_credits as credits
+
+    lines = sale.lines.select_related("product")
+    line = lines.get(product__model_code=product_code) if product_code else lines.get()
+    return credits.return_post(
+        original=sale,
+        by=by,
+        lines=[credits.ReturnLineInput(line, Decimal(quantity))],
+        reason="破损",
+        agreed_by=agreed_by,
+    )
+
+
+def paid_statement(*, by, finance, month=None, reference: str = "工行 001"):
+    """Draw up the month's (only) statement, approve it and pay it; returns the statement."""
+    from django.utils import timezone
+
+    from salesdesk.commissions import services as commission_services
+
+    (statement,) = commission_services.statements_build(month=month or timezone.localdate(), by=by)
+    commission_services.statement_approve(statement=statement, by=finance)
+    commission_services.statement_pay(
+        statement=statement, by=finance, paid_on=timezone.localdate(), reference=reference
+    )
+    statement.refresh_from_db()
+    return statement
+
+
+def state_of(accrual):
+    """The accrual's state and reason, as the selectors see it now."""
+    from salesdesk.commissions import selectors as commission_selectors
+
+    (row,) = commission_selectors.with_states([type(accrual).objects.get(pk=accrual.pk)])
+    return row.state, row.reason
