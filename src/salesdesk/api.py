@@ -118,6 +118,7 @@ def token_create(request, payload: TokenIn):
 def _register_routers() -> None:
     from salesdesk.calls.api import router as calls_router
     from salesdesk.catalog.api import router as catalog_router
+    from salesdesk.commissions.api import router as commissions_router
     from salesdesk.customers.api import router as customers_router
     from salesdesk.orders.api import router as orders_router
     from salesdesk.receivables.api import router as receivables_router
@@ -129,6 +130,7 @@ def _register_routers() -> None:
     api.add_router("", orders_router)
     api.add_router("", warehouse_router)
     api.add_router("", receivables_router)
+    api.add_router("", commissions_router)
 
 
 _register_routers()
