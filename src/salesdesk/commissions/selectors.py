@@ -54,7 +54,9 @@ def with_states(accruals) -> list[CommissionAccrual]:
     if not accruals:
         return []
     originals = {a.original_id for a in accruals if a.original_id} - {a.pk for a in accruals}
-    everything = accruals + list(CommissionAccrual.objects.filter(pk__in=originals))
+    everything = accruals + list(
+        CommissionAccrual.objects.filter(pk__in=originals).select_related("outbound")
+    )
     by_id = {a.pk: a for a in everything}
     ids = list(by_id)
     sale_ids = {a.outbound_id for a in everything if a.amount > 0}
