@@ -378,3 +378,18 @@ def test_the_statement_xlsx_holds_the_payee_bank_lines_and_total(statement, sale
     assert sales[0].number in cells and sales[1].number not in cells
     (total_row,) = [r for r in rows if r[0] == "合计 Total"]
     assert Decimal(str(total_row[5])) == Decimal("125.00")
+
+
+def test_the_statement_list_filters_by_status_and_month(statement, finance):
+    client = english(finance)
+    url = reverse("commissions:statement-list")
+
+    def listed(**filters) -> str:
+        return section(client.get(url, filters).content.decode(), "statement-list")
+
+    assert statement.number in listed()
+    assert statement.number in listed(status="submitted", month=this_month())
+    assert statement.number not in listed(status="paid")
+    assert statement.number not in listed(month=f"{timezone.localdate().year - 1}-12")
+    html = client.get(url, {"month": "12/2026", "status": "submitted"}).content.decode()
+    assert "Enter a month such as 2025-03." in html and statement.number in section(html, "statement-list")
