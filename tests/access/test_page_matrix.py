@@ -177,6 +177,24 @@ MATRIX: list[tuple[str, str, str | None, tuple[int, int, int, int, int]]] = [
     ("GET", "receivables:month-end", None, (200, 200, 403, 200, 200)),
     ("GET", "receivables:month-end-xlsx", None, (200, 200, 403, 200, 200)),
     ("GET", "receivables:collection", None, (200, 200, 403, 200, 200)),
+    # Commissions: everyone but the warehouse reads, within their customers; assistants and the
+    # manager draw up the month's statements; finance (and the manager) approve and pay;
+    # the customer's salesperson or assistant confirms a paid one with the customer.
+    ("GET", "commissions:accrual-list", None, (200, 200, 403, 200, 200)),
+    ("GET", "commissions:missed", None, (200, 200, 403, 200, 200)),
+    ("GET", "commissions:statement-list", None, (200, 200, 403, 200, 200)),
+    # Everything payable is already on a statement: the form says so beside the month.
+    ("POST", "commissions:statement-build", None, (200, 403, 403, 403, 200)),
+    ("GET", "commissions:statement-detail", "own", (200, 200, 403, 200, 200)),
+    ("GET", "commissions:statement-detail", "other", (404, 404, 403, 200, 200)),
+    ("GET", "commissions:statement-xlsx", "own", (200, 200, 403, 200, 200)),
+    ("GET", "commissions:statement-xlsx", "other", (404, 404, 403, 200, 200)),
+    ("POST", "commissions:statement-approve", "own", (403, 403, 403, 302, 302)),
+    ("POST", "commissions:statement-send-back", "own", (403, 403, 403, 302, 302)),
+    # Not approved yet: refused with a message, so the answer is the redirect back to it.
+    ("POST", "commissions:statement-pay", "own", (403, 403, 403, 302, 302)),
+    ("POST", "commissions:statement-confirm", "own", (302, 302, 403, 302, 302)),
+    ("POST", "commissions:statement-confirm", "other", (404, 404, 403, 302, 302)),
 ]
 
 # Where a URL takes an argument, which object of the world it points at.
@@ -254,7 +272,46 @@ URL_ARGUMENT = {
     "receivables:month-end": lambda w, obj: money_of(w) and [],
     "receivables:month-end-xlsx": lambda w, obj: money_of(w) and [],
     "receivables:collection": lambda w, obj: money_of(w) and [],
+    "commissions:accrual-list": lambda w, obj: commission_of(w) and [],
+    "commissions:missed": lambda w, obj: commission_of(w) and [],
+    "commissions:statement-list": lambda w, obj: commission_of(w) and [],
+    "commissions:statement-build": lambda w, obj: commission_of(w) and [],
+    "commissions:statement-detail": lambda w, obj: [commission_of(w)[obj].number],
+    "commissions:statement-xlsx": lambda w, obj: [commission_of(w)[obj].number],
+    "commissions:statement-approve": lambda w, obj: [commission_of(w)[obj].number],
+    "commissions:statement-send-back": lambda w, obj: [commission_of(w)[obj].number],
+    "commissions:statement-pay": lambda w, obj: [commission_of(w)[obj].number],
+    "commissions:statement-confirm": lambda w, obj: [commission_of(w)[obj].number],
 }
+
+
+def commission_of(world) -> dict:
+    """Built once per world: each customer (a rebate customer) pays the rest of its posted
+    outbound, and its assistant draws up the month's commission statement, submitted."""
+    if "commission" in world:
+        return world["commission"]
+    from django.utils import timezone
+
+    from salesdesk.commissions import services as commissions
+    from salesdesk.receivables import services as receivables
+    from salesdesk.receivables.selectors import open_sales
+
+    money_of(world)
+    built = {}
+    for key in ("own", "other"):
+        customer = world[key]
+        for sale in open_sales(customer):
+            receivables.receipt_create(
+                customer=customer,
+                by=customer.assistant,
+                amount=sale.open_amount,
+                received_on=timezone.localdate(),
+                method="transfer",
+                allocations=[receivables.AllocationInput(sale)],
+            )
+        (built[key],) = commissions.statements_build(month=timezone.localdate(), by=customer.assistant)
+    world["commission"] = built
+    return built
 
 
 def money_of(world) -> dict:
@@ -472,10 +529,13 @@ POST_DATA = {
     "receivables:invoice-received": lambda w: {"on": money_of(w)["own"]["invoice"].issued_on.isoformat()},
     "receivables:statement-sent": lambda w: {"on": money_of(w)["own"]["statement"].period_to.isoformat()},
     "receivables:statement-signed": lambda w: {"on": money_of(w)["own"]["statement"].period_to.isoformat()},
+    "commissions:statement-build": lambda w: {"month": f"{days_ago(0):%Y-%m}"},
+    "commissions:statement-send-back": lambda w: {"reason": "核对有误"},
+    "commissions:statement-pay": lambda w: {"paid_on": days_ago(0).isoformat(), "reference": "付佣 1"},
 }
 
 # The apps whose every page must be declared above.
-NAMESPACES = ("customers", "catalog", "workbench", "receivables")
+NAMESPACES = ("customers", "catalog", "workbench", "receivables", "commissions")
 
 
 @pytest.fixture
