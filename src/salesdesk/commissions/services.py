@@ -185,14 +185,14 @@ def statement_approve(*, statement: CommissionStatement, by) -> CommissionStatem
     """Finance checks the statement against the payments and approves it."""
     _decide(by)
     statement = _locked(statement)
-    if statement.created_by_id == by.pk:
-        raise NotAllowed(_("Whoever drew up a statement cannot approve it."))
     if statement.status != StatementStatus.SUBMITTED:
         raise Conflict(
             _("Statement %(n)s is %(s)s; only a submitted one is approved.")
             % {"n": statement.number, "s": statement.get_status_display()},
             code="not_submitted",
         )
+    if statement.created_by_id == by.pk:
+        raise NotAllowed(_("Whoever drew up a statement cannot approve it."))
     statement.decided_by, statement.decided_at = by, timezone.now()
     transition(statement, to=StatementStatus.APPROVED, by=by)
     record_event("commission.approved", by=by, obj=statement.customer, summary=statement.number)
