@@ -76,7 +76,8 @@ def test_no_more_comes_back_than_was_shipped_and_not_yet_returned(sale, assistan
     with pytest.raises(FieldErrors) as refused:
         give_back(sale, "3", by=assistant, agreed_by=salesperson)
     assert list(refused.value.errors) == ["lines[0].quantity"]
-    assert "Only 2 of A-101" in str(refused.value.errors["lines[0].quantity"][0])
+    message = str(refused.value.errors["lines[0].quantity"][0])
+    assert "A-101" in message and " 2" in message  # only 2 are left to come back
     assert snapshot() == before
 
     second = give_back(sale, "2", by=assistant, agreed_by=salesperson)
@@ -170,6 +171,7 @@ def test_a_return_of_a_paid_sale_leaves_credit_that_the_next_sale_takes(
         ("破损", "assistant", ["agreed_by"]),
         ("破损", "warehouse", ["agreed_by"]),
         ("破损", "finance", ["agreed_by"]),
+        ("破损", "other_salesperson", ["agreed_by"]),  # not this customer's salesperson
     ],
 )
 def test_a_return_says_why_and_who_agreed_a_salesperson_or_manager(
@@ -392,4 +394,27 @@ def test_a_write_off_names_open_posted_sales_of_its_customer(
         with pytest.raises(DomainError) as refused:
             write_off_request(customer=debtor, by=finance, items=items, reason=reason)
         assert refused.value.field == field
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("quantity", ["0.0004", "1.0005"])
+def test_a_quantity_finer_than_the_stock_keeps_is_refused(
+    sale, product, other_product, assistant, salesperson, quantity
+):
+    before = snapshot()
+
+    with pytest.raises(FieldErrors) as refused:
+        give_back(sale, quantity, by=assistant, agreed_by=salesperson)
+    assert list(refused.value.errors) == ["lines[0].quantity"]
+    with pytest.raises(FieldErrors) as refused:
+        exchange_post(
+            original=sale,
+            by=assistant,
+            lines=[ReturnLineInput(sale.lines.get(), Decimal("1"))],
+            new_lines=[NewLineInput(other_product, Decimal(quantity), Decimal("243.80"))],
+            reason="换货",
+            agreed_by=salesperson,
+        )
+    assert list(refused.value.errors) == ["new_lines[0].quantity"]
+
     assert snapshot() == before

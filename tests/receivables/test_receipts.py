@@ -447,3 +447,24 @@ def test_the_assistant_finance_and_the_manager_enter_receipts(debtor, product, w
     receipt = receive(debtor, user, "349.60")
 
     assert receipt.created_by == user and open_of(sale) == 0
+
+
+@pytest.mark.parametrize("amount", [Decimal("0.004"), "abc", Decimal("-5"), "0"])
+def test_a_settled_amount_that_is_not_a_positive_sum_of_money_is_refused_beside_it(
+    two_sales, debtor, assistant, amount
+):
+    earlier, _later = two_sales
+
+    with pytest.raises(FieldErrors) as refused:
+        receive(debtor, assistant, "100", note="部分", allocations=[AllocationInput(earlier, amount)])
+
+    assert list(refused.value.errors) == ["allocations[0].amount"]
+    assert written() == (0, 0, 0)
+
+
+def test_a_settled_amount_given_as_text_is_read_as_money(two_sales, debtor, assistant):
+    earlier, _later = two_sales
+
+    receipt = receive(debtor, assistant, "100", note="部分", allocations=[AllocationInput(earlier, "100.00")])
+
+    assert [(a.sale_id, a.amount) for a in receipt.allocations.all()] == [(earlier.pk, Decimal("100.00"))]

@@ -121,7 +121,12 @@ def _explicit_plan(customer: Customer, allocations: list[AllocationInput], amoun
         if left <= 0:
             errors[f"{where}.sale"] = [_("Outbound %(n)s is already settled.") % {"n": sale.reference}]
             continue
-        take = left if item.amount is None else item.amount
+        try:
+            # To the cent, as the column keeps it: 0.004 would settle nothing yet pass "> 0".
+            take = left if item.amount is None else to_amount(item.amount)
+        except (ArithmeticError, TypeError, ValueError):
+            errors[f"{where}.amount"] = [_("Enter an amount such as 1280.50.")]
+            continue
         if take <= 0:
             errors[f"{where}.amount"] = [_("The amount must be more than 0.")]
             continue

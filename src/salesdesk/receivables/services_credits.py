@@ -67,6 +67,11 @@ def _may_agree(user, customer) -> bool:
     return role == Role.MANAGER or (role == Role.SALESPERSON and user.pk == customer.salesperson_id)
 
 
+def _finer_than_kept(quantity: Decimal) -> bool:
+    """More decimals than a quantity column keeps: 0.0004 would move stock by nothing."""
+    return Decimal(quantity).normalize().as_tuple().exponent < -3
+
+
 def _check_agreement(agreed_by, reason: str, customer) -> str:
     errors = {}
     reason = (reason or "").strip()
@@ -125,6 +130,9 @@ def _return(*, original: Outbound, by, lines: list[ReturnLineInput], reason: str
             continue
         if item.quantity < 0:
             errors[f"lines[{i}].quantity"] = [_("The quantity cannot be negative.")]
+            continue
+        if _finer_than_kept(item.quantity):
+            errors[f"lines[{i}].quantity"] = [_("Enter the quantity with at most three decimals.")]
             continue
         if item.quantity > line.returnable:
             errors[f"lines[{i}].quantity"] = [
@@ -203,6 +211,9 @@ def exchange_post(
     for i, item in enumerate(new_lines):
         if item.quantity is None or item.quantity <= 0:
             errors[f"new_lines[{i}].quantity"] = [_("The quantity must be more than 0.")]
+            continue
+        if _finer_than_kept(item.quantity):
+            errors[f"new_lines[{i}].quantity"] = [_("Enter the quantity with at most three decimals.")]
             continue
         if item.unit_price is None or item.unit_price < 0:
             errors[f"new_lines[{i}].unit_price"] = [_("The unit price cannot be negative.")]
