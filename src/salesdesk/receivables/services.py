@@ -282,7 +282,12 @@ def receipt_from_cod(
     *, shipment: Shipment, by, received_on: dt.date | None = None, note: str = ""
 ) -> Receipt:
     """The money a carrier collected came back: tick it off and enter it as a receipt in one step."""
-    shipment = Shipment.objects.select_for_update().select_related("outbound", "carrier").get(pk=shipment.pk)
+    # Lock the shipment row only: PostgreSQL cannot lock the nullable side (no carrier) of a join.
+    shipment = (
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("outbound", "carrier")
+        .get(pk=shipment.pk)
+    )
     if Receipt.objects.filter(shipment=shipment).exists():
         raise Conflict(_("This COD money is already entered as a receipt."), code="already_received")
     day = received_on or timezone.localdate()
