@@ -58,6 +58,7 @@ def receipt(sale, debtor, assistant):
         {"difference": Decimal("-1.00")},
         {"entered_late": False},
         {"number": "SK1999-99999"},
+        {"reference": "改过的流水号"},
     ],
     ids=lambda change: next(iter(change)),
 )

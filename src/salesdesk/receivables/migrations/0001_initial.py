@@ -6,197 +6,504 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0002_field_rules_named_on_their_fields'),
-        ('customers', '0002_field_rules_named_on_their_fields'),
-        ('orders', '0002_salesorder_ship_in_parts'),
-        ('warehouse', '0006_post_permission_named'),
+        ("catalog", "0002_field_rules_named_on_their_fields"),
+        ("customers", "0002_field_rules_named_on_their_fields"),
+        ("orders", "0002_salesorder_ship_in_parts"),
+        ("warehouse", "0006_post_permission_named"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='invoice number')),
-                ('issued_on', models.DateField(db_index=True, verbose_name='issued on')),
-                ('must_reach_by', models.DateField(verbose_name='must reach the customer by')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('tracking_number', models.CharField(blank=True, max_length=40, verbose_name='mailing tracking number')),
-                ('mailed_on', models.DateField(blank=True, null=True, verbose_name='mailed on')),
-                ('received_on', models.DateField(blank=True, null=True, verbose_name='received by the customer on')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('carrier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.carrier', verbose_name='mailed with')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='customers.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=30, unique=True, verbose_name="invoice number")),
+                ("issued_on", models.DateField(db_index=True, verbose_name="issued on")),
+                ("must_reach_by", models.DateField(verbose_name="must reach the customer by")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount")),
+                (
+                    "tracking_number",
+                    models.CharField(blank=True, max_length=40, verbose_name="mailing tracking number"),
+                ),
+                ("mailed_on", models.DateField(blank=True, null=True, verbose_name="mailed on")),
+                (
+                    "received_on",
+                    models.DateField(blank=True, null=True, verbose_name="received by the customer on"),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "carrier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.carrier",
+                        verbose_name="mailed with",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoices",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invoice',
-                'ordering': ['-issued_on', '-id'],
+                "verbose_name": "invoice",
+                "ordering": ["-issued_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='InvoiceItem',
+            name="InvoiceItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='receivables.invoice')),
-                ('outbound', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='invoice_item', to='warehouse.outbound')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount")),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="receivables.invoice",
+                    ),
+                ),
+                (
+                    "outbound",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoice_item",
+                        to="warehouse.outbound",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['invoice', 'id'],
+                "ordering": ["invoice", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Receipt',
+            name="Receipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='receipt number')),
-                ('received_on', models.DateField(db_index=True, verbose_name='received on')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('method', models.CharField(choices=[('cash', 'Cash'), ('transfer', 'Bank transfer'), ('cod', 'Cash on delivery via carrier'), ('cheque', 'Cheque')], max_length=10, verbose_name='payment method')),
-                ('reference', models.CharField(blank=True, max_length=60, verbose_name='bank or cheque reference')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('difference', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='difference')),
-                ('entered_late', models.BooleanField(default=False, verbose_name='entered late')),
-                ('finance_checked_at', models.DateTimeField(blank=True, null=True, verbose_name='checked by finance at')),
-                ('reached_finance_on', models.DateField(blank=True, null=True, verbose_name='money reached finance on')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='entered at')),
-                ('carrier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.carrier', verbose_name='carrier')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='customers.customer', verbose_name='customer')),
-                ('finance_checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='prepayments', to='orders.salesorder', verbose_name='prepayment for order')),
-                ('shipment', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='receipt', to='warehouse.shipment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="receipt number")),
+                ("received_on", models.DateField(db_index=True, verbose_name="received on")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("cash", "Cash"),
+                            ("transfer", "Bank transfer"),
+                            ("cod", "Cash on delivery via carrier"),
+                            ("cheque", "Cheque"),
+                        ],
+                        max_length=10,
+                        verbose_name="payment method",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=60, verbose_name="bank or cheque reference"),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                (
+                    "difference",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="difference"
+                    ),
+                ),
+                ("entered_late", models.BooleanField(default=False, verbose_name="entered late")),
+                (
+                    "finance_checked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="checked by finance at"),
+                ),
+                (
+                    "reached_finance_on",
+                    models.DateField(blank=True, null=True, verbose_name="money reached finance on"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="entered at")),
+                (
+                    "carrier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.carrier",
+                        verbose_name="carrier",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipts",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "finance_checked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="prepayments",
+                        to="orders.salesorder",
+                        verbose_name="prepayment for order",
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipt",
+                        to="warehouse.shipment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'receipt',
-                'ordering': ['-received_on', '-id'],
-                'permissions': [('check_receipt', 'May tick off receipts for finance (消账)')],
+                "verbose_name": "receipt",
+                "ordering": ["-received_on", "-id"],
+                "permissions": [("check_receipt", "May tick off receipts for finance (消账)")],
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('date', models.DateField(db_index=True, verbose_name='date')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('credit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='settles', to='warehouse.outbound')),
-                ('sale', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='settled_by', to='warehouse.outbound')),
-                ('receipt', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='receivables.receipt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount")),
+                ("date", models.DateField(db_index=True, verbose_name="date")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "credit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="settles",
+                        to="warehouse.outbound",
+                    ),
+                ),
+                (
+                    "sale",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="settled_by",
+                        to="warehouse.outbound",
+                    ),
+                ),
+                (
+                    "receipt",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="receivables.receipt",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'id'],
-                'permissions': [('record_return', 'May record returns and exchanges')],
+                "ordering": ["date", "id"],
+                "permissions": [("record_return", "May record returns and exchanges")],
             },
         ),
         migrations.CreateModel(
-            name='ReceiptSlip',
+            name="ReceiptSlip",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='slip number')),
-                ('seal', models.CharField(choices=[('kedi_received', 'Kedi received seal (科迪收讫章)'), ('kedi_official', 'Kedi company seal (科迪公章)'), ('nanhuacheng', 'Nanhuacheng company seal (南化成公章)')], max_length=20, verbose_name='seal')),
-                ('issued_on', models.DateField(verbose_name='issued on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('receipt', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='slip', to='receivables.receipt', verbose_name='receipt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="slip number")),
+                (
+                    "seal",
+                    models.CharField(
+                        choices=[
+                            ("kedi_received", "Kedi received seal (科迪收讫章)"),
+                            ("kedi_official", "Kedi company seal (科迪公章)"),
+                            ("nanhuacheng", "Nanhuacheng company seal (南化成公章)"),
+                        ],
+                        max_length=20,
+                        verbose_name="seal",
+                    ),
+                ),
+                ("issued_on", models.DateField(verbose_name="issued on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "receipt",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="slip",
+                        to="receivables.receipt",
+                        verbose_name="receipt",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'receipt slip',
-                'ordering': ['-issued_on', '-id'],
+                "verbose_name": "receipt slip",
+                "ordering": ["-issued_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Statement',
+            name="Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='statement number')),
-                ('period_from', models.DateField(verbose_name='from')),
-                ('period_to', models.DateField(verbose_name='to')),
-                ('opening', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='opening balance')),
-                ('closing', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='closing balance')),
-                ('status', models.CharField(choices=[('drafted', 'Drawn up'), ('sent', 'Sent'), ('signed', 'Signed back')], default='drafted', max_length=8, verbose_name='status')),
-                ('sent_on', models.DateField(blank=True, null=True, verbose_name='sent on')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='signed back on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='customers.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="statement number")),
+                ("period_from", models.DateField(verbose_name="from")),
+                ("period_to", models.DateField(verbose_name="to")),
+                (
+                    "opening",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="opening balance"),
+                ),
+                (
+                    "closing",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="closing balance"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("drafted", "Drawn up"), ("sent", "Sent"), ("signed", "Signed back")],
+                        default="drafted",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("sent_on", models.DateField(blank=True, null=True, verbose_name="sent on")),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="signed back on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statements",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'statement',
-                'ordering': ['-period_to', '-id'],
+                "verbose_name": "statement",
+                "ordering": ["-period_to", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WriteOffItem',
+            name="WriteOffItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('sale', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouse.outbound')),
-                ('write_off', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='write_off_items', to='warehouse.outbound')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount")),
+                (
+                    "sale",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="warehouse.outbound"
+                    ),
+                ),
+                (
+                    "write_off",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="write_off_items",
+                        to="warehouse.outbound",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['write_off', 'id'],
-                'permissions': [('approve_write_off', 'May approve bad-debt write-offs')],
+                "ordering": ["write_off", "id"],
+                "permissions": [("approve_write_off", "May approve bad-debt write-offs")],
             },
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('must_reach_by__gte', models.F('issued_on'))), name='invoice_due_after_issue'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("must_reach_by__gte", models.F("issued_on"))),
+                name="invoice_due_after_issue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('received_on__isnull', True), ('received_on__gte', models.F('issued_on')), _connector='OR'), name='invoice_received_after_issue'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("received_on__isnull", True),
+                    ("received_on__gte", models.F("issued_on")),
+                    _connector="OR",
+                ),
+                name="invoice_received_after_issue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='receipt',
-            index=models.Index(fields=['customer', 'received_on'], name='receivables_custome_c4f48c_idx'),
+            model_name="receipt",
+            index=models.Index(fields=["customer", "received_on"], name="receivables_custome_c4f48c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='receipt',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='receipt_amount_positive'),
+            model_name="receipt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="receipt_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receipt',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('method', 'cod'), _negated=True), ('carrier__isnull', False), _connector='OR'), name='cod_receipt_names_carrier'),
+            model_name="receipt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("method", "cod"), _negated=True), ("carrier__isnull", False), _connector="OR"
+                ),
+                name="cod_receipt_names_carrier",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receipt',
-            constraint=models.CheckConstraint(condition=models.Q(('difference', 0), models.Q(('note', ''), _negated=True), _connector='OR'), name='receipt_difference_has_note'),
+            model_name="receipt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("difference", 0), models.Q(("note", ""), _negated=True), _connector="OR"),
+                name="receipt_difference_has_note",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='allocation_amount_positive'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="allocation_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('receipt__isnull', False), ('credit__isnull', True)), models.Q(('receipt__isnull', True), ('credit__isnull', False)), _connector='OR'), name='allocation_from_receipt_or_credit'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("receipt__isnull", False), ("credit__isnull", True)),
+                    models.Q(("receipt__isnull", True), ("credit__isnull", False)),
+                    _connector="OR",
+                ),
+                name="allocation_from_receipt_or_credit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.CheckConstraint(condition=models.Q(('period_to__gte', models.F('period_from'))), name='statement_period_in_order'),
+            model_name="statement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_to__gte", models.F("period_from"))),
+                name="statement_period_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['sent', 'signed']), _negated=True), ('sent_on__isnull', False), _connector='OR'), name='statement_sent_has_date'),
+            model_name="statement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["sent", "signed"]), _negated=True),
+                    ("sent_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="statement_sent_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'signed'), _negated=True), ('signed_on__isnull', False), _connector='OR'), name='statement_signed_has_date'),
+            model_name="statement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "signed"), _negated=True),
+                    ("signed_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="statement_signed_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='writeoffitem',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='write_off_item_positive'),
+            model_name="writeoffitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="write_off_item_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='writeoffitem',
-            constraint=models.UniqueConstraint(fields=('write_off', 'sale'), name='one_item_per_sale_and_write_off'),
+            model_name="writeoffitem",
+            constraint=models.UniqueConstraint(
+                fields=("write_off", "sale"), name="one_item_per_sale_and_write_off"
+            ),
         ),
     ]

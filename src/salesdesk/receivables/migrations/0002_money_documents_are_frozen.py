@@ -6,8 +6,21 @@ with DELETE (the foreign keys from allocations keep receipts in place there)."""
 from django.db import migrations
 
 FROZEN = "receipts and allocations are immutable: enter a correction instead"
-MONEY = ["number", "customer_id", "received_on", "amount", "method", "carrier_id", "shipment_id",
-         "order_id", "note", "difference", "entered_late", "created_by_id", "created_at"]
+MONEY = [
+    "number",
+    "customer_id",
+    "received_on",
+    "amount",
+    "method",
+    "carrier_id",
+    "shipment_id",
+    "order_id",
+    "note",
+    "difference",
+    "entered_late",
+    "created_by_id",
+    "created_at",
+]
 
 
 def _changed(column: str) -> str:
@@ -15,9 +28,13 @@ def _changed(column: str) -> str:
 
 
 def create(apps, schema_editor):
+    create_with(schema_editor, MONEY)
+
+
+def create_with(schema_editor, columns):
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
-        changed = " OR ".join(_changed(c) for c in MONEY)
+        changed = " OR ".join(_changed(c) for c in columns)
         schema_editor.execute(
             "CREATE TRIGGER receipt_frozen_update BEFORE UPDATE ON receivables_receipt "
             f"WHEN {changed} BEGIN SELECT RAISE(ABORT, '{FROZEN}'); END"
@@ -27,7 +44,7 @@ def create(apps, schema_editor):
             f"BEGIN SELECT RAISE(ABORT, '{FROZEN}'); END"
         )
     elif vendor == "postgresql":
-        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in MONEY)
+        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
         schema_editor.execute(
             f"""CREATE FUNCTION salesdesk_receipt_frozen() RETURNS trigger AS $$
             BEGIN
