@@ -183,7 +183,8 @@ def test_a_receipt_naming_an_unposted_outbound_is_refused_on_that_field(
 
     assert response.status_code == 400, response.content
     assert fields_of(response) == ["allocations.0.outbound"]
-    assert "not posted" in response.json()["errors"][0]["message"]
+    message = response.json()["errors"][0]["message"]
+    assert f"D{draft.pk}" in message and ("not posted" in message or "尚未过账" in message)
     assert not Receipt.objects.exists() and not Allocation.objects.exists()
 
 
@@ -376,7 +377,8 @@ def test_an_invoice_covers_posted_outbounds_once_and_is_followed_to_the_customer
 
     assert again.status_code == 400
     assert fields_of(again) == ["outbounds.0"]
-    assert "already invoiced" in again.json()["errors"][0]["message"]
+    message = again.json()["errors"][0]["message"]
+    assert "already invoiced" in message or "已开票" in message
     assert Invoice.objects.count() == 1
 
     mailed = client.post(f"/invoices/{invoice['id']}/mail", {"tracking_number": "SF1234567890"})
