@@ -85,8 +85,11 @@ def paid_statement(*, by, finance, month=None, reference: str = "工行 001"):
 
 
 def state_of(accrual):
-    """The accrual's state and reason, as the selectors see it now."""
+    """The accrual's state and reason (in English), as the selectors see it now."""
+    from django.utils import translation
+
     from salesdesk.commissions import selectors as commission_selectors
 
-    (row,) = commission_selectors.with_states([type(accrual).objects.get(pk=accrual.pk)])
+    with translation.override("en"):
+        (row,) = commission_selectors.with_states([type(accrual).objects.get(pk=accrual.pk)])
     return row.state, row.reason
