@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "salesdesk.warehouse",
     "salesdesk.receivables",
     "salesdesk.commissions",
+    "salesdesk.reports",
     "salesdesk.workbench",
 ]
 

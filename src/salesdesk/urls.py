@@ -16,6 +16,7 @@ urlpatterns = [
     path("warehouse/", include("salesdesk.warehouse.urls")),
     path("receivables/", include("salesdesk.receivables.urls")),
     path("commissions/", include("salesdesk.commissions.urls")),
+    path("reports/", include("salesdesk.reports.urls")),
     path("settings/", include("salesdesk.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

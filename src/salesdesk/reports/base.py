@@ -1,0 +1,61 @@
+"""What every report is: filters, columns, rows within the user's scope, totals — one shape that
+the page, the print view, the .xlsx export and the API all draw from (SPEC section 8).
+
+A report is registered once with `register`; pages and API look it up by name in `REPORTS`.
+Rows are produced lazily (an iterator), so an export of a long period streams instead of
+building the whole table in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from salesdesk.core.spreadsheets import Column
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters every report understands; a report ignores those that do not apply to it."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    customer: str = ""  # a customer code, or part of a name
+    salesperson: int | None = None  # a user id
+    assistant: int | None = None  # a user id
+    product: str = ""  # a model code, or part of a name
+
+
+@dataclass
+class ReportResult:
+    columns: Sequence[Column]
+    rows: Iterator[Sequence[Any]]  # values in the order of `columns`; consumed once
+    # Column field → total, for the columns that add up; filled in as rows are consumed when
+    # the report computes totals on the fly, or up front when it needs them for the page.
+    totals: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str  # in URLs and the API: /reports/<name>/
+    title: object  # lazy translatable text, Chinese-first through the catalogue
+    run: Callable[[User, Filters], ReportResult]
+    # Who may open it: a permission codename ("receivables.view_receipt"), checked before `run`.
+    permission: str
+    # Which filters the report's form shows.
+    filters: tuple[str, ...] = ("date_from", "date_to", "customer", "salesperson", "assistant", "product")
+    # The default period when none is given: "month" (this month so far) or "" (no dates).
+    default_period: str = "month"
+
+
+REPORTS: dict[str, Report] = {}
+
+
+def register(report: Report) -> Report:
+    REPORTS[report.name] = report
+    return report

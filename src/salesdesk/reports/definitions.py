@@ -1,0 +1,1 @@
+"""Every report of SPEC section 8, registered with reports.base.register."""
