@@ -122,6 +122,7 @@ def _register_routers() -> None:
     from salesdesk.customers.api import router as customers_router
     from salesdesk.orders.api import router as orders_router
     from salesdesk.receivables.api import router as receivables_router
+    from salesdesk.reports.api import router as reports_router
     from salesdesk.warehouse.api import router as warehouse_router
 
     api.add_router("", customers_router)
@@ -131,6 +132,7 @@ def _register_routers() -> None:
     api.add_router("", warehouse_router)
     api.add_router("", receivables_router)
     api.add_router("", commissions_router)
+    api.add_router("", reports_router)
 
 
 _register_routers()

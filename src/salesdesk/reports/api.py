@@ -1,0 +1,192 @@
+"""Reports over the JSON API (v1): which reports the user may open, one report as a page of rows
+with totals over all of them, and the same report as an .xlsx download of every row.
+
+Every report registered in `reports.base.REPORTS` is served here without knowing it: the
+report checks nothing itself about who asks beyond its scope, so the permission it names is
+checked before it runs. An unknown name answers 404; a report the user may not open, 403.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router
+
+from salesdesk.core.api import require
+from salesdesk.core.errors import DomainError, FieldErrors, NotAllowed
+from salesdesk.core.schemas import ERRORS
+from salesdesk.core.spreadsheets import xlsx_response
+from salesdesk.reports.base import REPORTS, Filters, Report
+from salesdesk.reports.schemas import REPORT_NAME, FiltersQuery, ReportListItem, ReportOut, ReportQuery
+
+router = Router(tags=["reports"])
+
+ReportName = Path(..., pattern=REPORT_NAME, max_length=64)
+FILTER_FIELDS = tuple(f.name for f in dataclasses.fields(Filters))
+
+
+# --- Which report, drawn with which filters -----------------------------------------------------
+
+
+def _report(request: HttpRequest, name: str) -> Report:
+    report = REPORTS.get(name)
+    if report is None:
+        raise Http404(_("Not found."))
+    require(request, report.permission)
+    return report
+
+
+def _filters(report: Report, query: FiltersQuery) -> Filters:
+    """The query's filters, the default period filled in; a filter the report lacks is refused.
+
+    Ignoring it would answer every row as if the filter had been applied.
+    """
+    given = {name: getattr(query, name) for name in FILTER_FIELDS}
+    unknown = [
+        name for name, value in given.items() if value not in (None, "") and name not in report.filters
+    ]
+    if unknown:
+        message = _("This report cannot be filtered by this; it takes: %(names)s.") % {
+            "names": ", ".join(report.filters) or "-"
+        }
+        raise FieldErrors({name: [message] for name in unknown})
+    wants_default = given["date_from"] is None and given["date_to"] is None
+    if report.default_period == "month" and "date_from" in report.filters and wants_default:
+        today = timezone.localdate()
+        given.update(date_from=today.replace(day=1), date_to=today)
+    if given["date_from"] and given["date_to"] and given["date_from"] > given["date_to"]:
+        raise DomainError(_("The end of the period comes before its start."), field="date_to")
+    return Filters(**given)
+
+
+@contextmanager
+def _refused_as_403() -> Iterator[None]:
+    # A report may refuse a user while it runs or while its rows are read (say the warehouse
+    # asking for money); the API answers that with its 403, not a server error.
+    try:
+        yield
+    except PermissionDenied:
+        raise NotAllowed(_("You do not have permission to do this.")) from None
+
+
+# --- Cells as JSON ------------------------------------------------------------------------------
+
+
+def _decimal(value: Decimal) -> str:
+    return format(value, "f")  # never 1E+3: always the digits people read
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return _decimal(value)
+    if isinstance(value, dt.datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)  # lazy translated text and anything else that prints itself
+
+
+def _page(rows: Iterable[Sequence[Any]], offset: int, limit: int) -> tuple[list[list[Any]], int]:
+    """This page's rows and how many there are, reading every row once and keeping only the page."""
+    page: list[list[Any]] = []
+    count = 0
+    for row in rows:
+        if offset <= count < offset + limit:
+            page.append([_cell(value) for value in row])
+        count += 1
+    return page, count
+
+
+def _for_sheet(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+    """The rows as the sheet writer takes them, the first one already read.
+
+    Reading it before the workbook is opened lets a report that refuses the user on its first
+    row answer 403 without leaving a half-written workbook behind.
+    """
+    rows = iter(rows)
+    first = next(rows, None)
+    return itertools.chain([] if first is None else [_sheet_row(first)], map(_sheet_row, rows))
+
+
+def _sheet_row(row: Sequence[Any]) -> list[Any]:
+    # The sheet writer types cells by their Python type; lazy text must reach it as text.
+    return [str(value) if isinstance(value, Promise) else value for value in row]
+
+
+# --- Endpoints ----------------------------------------------------------------------------------
+
+
+@router.get("/reports", response={200: list[ReportListItem], **ERRORS})
+def report_list(request: HttpRequest):
+    """The reports this user may open, each with the filters it takes."""
+    return [
+        {
+            "name": report.name,
+            "title": str(report.title),
+            "filters": list(report.filters),
+            "default_period": report.default_period,
+        }
+        for report in REPORTS.values()
+        if request.user.has_perm(report.permission)
+    ]
+
+
+# Before the table: "/reports/sales_outbound.xlsx" would match it too.
+@router.get("/reports/{name}.xlsx", response=ERRORS)
+def report_xlsx(request: HttpRequest, query: Query[FiltersQuery], name: str = ReportName):
+    """The report as an Excel workbook (.xlsx) of every row the filters select, streamed.
+
+    Same filters and permission as `GET /reports/{name}`; no paging. The columns carry the
+    headers of the report's page; amounts are numbers, days are dates.
+    """
+    report = _report(request, name)
+    filters = _filters(report, query)
+    title = str(report.title)
+    period = "_".join(str(day) for day in (filters.date_from, filters.date_to) if day) or "all"
+    with _refused_as_403():
+        result = report.run(request.user, filters)
+        return xlsx_response(
+            filename=f"{title}-{period}.xlsx",
+            fallback_filename=f"{report.name}-{period}.xlsx",
+            title=title,
+            columns=result.columns,
+            rows=_for_sheet(result.rows),
+        )
+
+
+@router.get("/reports/{name}", response={200: ReportOut, **ERRORS})
+def report_table(request: HttpRequest, query: Query[ReportQuery], name: str = ReportName):
+    """One report (SPEC section 8): its columns, a page of rows, totals over every row and the count.
+
+    Rows are those the user may see, as on the report's page. `limit` and `offset` page the
+    rows; `totals` and `count` cover all of them. The whole report, unpaged, is
+    `GET /reports/{name}.xlsx` with the same filters.
+    """
+    report = _report(request, name)
+    filters = _filters(report, query)
+    with _refused_as_403():
+        result = report.run(request.user, filters)
+        rows, count = _page(result.rows, query.offset, query.limit)
+    return {
+        "name": report.name,
+        "title": str(report.title),
+        "filters": dataclasses.asdict(filters),
+        "columns": [{"field": column.field, "header": str(column.header)} for column in result.columns],
+        "rows": rows,
+        # Read once every row is consumed: a report may add its totals up as the rows go by.
+        "totals": {field: _decimal(Decimal(total)) for field, total in result.totals.items()},
+        "count": count,
+    }
