@@ -124,6 +124,7 @@ def _register_routers() -> None:
     from salesdesk.receivables.api import router as receivables_router
     from salesdesk.reports.api import router as reports_router
     from salesdesk.warehouse.api import router as warehouse_router
+    from salesdesk.workbench.api import router as workbench_router
 
     api.add_router("", customers_router)
     api.add_router("", catalog_router)
@@ -132,6 +133,7 @@ def _register_routers() -> None:
     api.add_router("", warehouse_router)
     api.add_router("", receivables_router)
     api.add_router("", commissions_router)
+    api.add_router("", workbench_router)
     api.add_router("", reports_router)
 
 

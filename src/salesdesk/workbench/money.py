@@ -14,7 +14,7 @@ from salesdesk.core.money import to_amount
 from salesdesk.core.roles import scope_to_user
 from salesdesk.receivables import selectors as ar
 from salesdesk.receivables.models import StatementStatus
-from salesdesk.workbench.selectors import Item, Section
+from salesdesk.workbench.items import Item, Section
 
 DUE_SOON_DAYS = 7  # receivables falling due within a week are chased before they are late
 INVOICE_NOTICE_DAYS = 3  # an invoice is listed three days before the customer's invoice day
@@ -26,10 +26,10 @@ def _amount(value: Decimal) -> str:
     return f"{to_amount(value):,}"
 
 
-def receivables_due(user) -> Section:
+def receivables_due(user, *, today: dt.date | None = None) -> Section:
     """Open sales overdue or falling due within a week, per customer, the salesperson named."""
     section = Section("receivables_due", str(_("Receivables falling due or overdue")))
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     sales = (
         scope_to_user(ar.posted_sales(), user, "customer")
@@ -75,10 +75,10 @@ def receivables_due(user) -> Section:
     return section
 
 
-def invoices_due(user) -> Section:
+def invoices_due(user, *, today: dt.date | None = None) -> Section:
     """Invoices to issue by the customers' days this month, and invoices not yet with the customer."""
     section = Section("invoices_due", str(_("Invoices to send")))
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     for row in ar.invoices_due(user, today.year, today.month):
         if row.invoiced_this_month or row.due_on > today + dt.timedelta(days=INVOICE_NOTICE_DAYS):
             continue
@@ -106,10 +106,10 @@ def invoices_due(user) -> Section:
     return section
 
 
-def statements_open(user) -> Section:
+def statements_open(user, *, today: dt.date | None = None) -> Section:
     """Statements drawn up but not sent, and sent ones not signed back in two weeks."""
     section = Section("statements", str(_("Statements to send or to get signed back")))
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     late = today - dt.timedelta(days=STATEMENT_SIGN_BACK_DAYS)
     for statement in ar.statements_waiting(user)[:100]:
         if statement.status == StatementStatus.SENT and statement.sent_on > late:
@@ -137,7 +137,8 @@ def receipts_for_finance(user) -> Section:
         reasons = []
         if receipt.difference:
             reasons.append(
-                str(_("differs by %(d)s: %(note)s")) % {"d": receipt.difference, "note": receipt.note}
+                str(_("differs by %(d)s: %(note)s"))
+                % {"d": _amount(receipt.difference), "note": receipt.note}
             )
         if receipt.entered_late:
             reasons.append(str(_("entered late")))
@@ -167,10 +168,10 @@ def write_offs_to_approve(user) -> Section:
     return section
 
 
-def month_end(user) -> Section:
+def month_end(user, *, today: dt.date | None = None) -> Section:
     """In the last days of a month and the first of the next: the cumulative AR detail to hand in."""
     section = Section("month_end", str(_("Month-end")))
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     next_month = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     days_left = (next_month - today).days
     if days_left <= MONTH_END_WINDOW[0]:

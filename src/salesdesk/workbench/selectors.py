@@ -1,15 +1,23 @@
-"""What needs doing now, per user: each item links to the page where it is done."""
+"""What needs doing now, per user: each item links to the page where it is done.
+
+Each role has its own list of sections (SPEC section 9): the assistant's day in full; the
+warehouse's queue by ship slot (never money); finance's receipts, commission statements and
+month-end; the manager's approvals and the company's day at a glance; the salesperson's
+customers' orders, overdue money and commissions, readable on a phone.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
 
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.calls.selectors import follow_ups_for
 from salesdesk.catalog.models import Carrier, CarrierStatus
+from salesdesk.core.calendar import is_workday
 from salesdesk.core.money import quantity_text, to_amount
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer
@@ -19,62 +27,86 @@ from salesdesk.orders.selectors import order_list
 from salesdesk.orders.slots import cutoff
 from salesdesk.warehouse.models import ProductionDemand, ProductionStatus
 from salesdesk.warehouse.selectors import carriers_flagged, returns_by_carrier, warehouse_queue
+from salesdesk.workbench.items import FIGURES, TASKS, Item, Section
+
+__all__ = ["FIGURES", "TASKS", "Item", "Section", "workbench_items"]
+
+NEAR_CUTOFF = dt.timedelta(minutes=30)  # express orders are flagged this long before the cut-off
 
 
-@dataclass
-class Item:
-    title: str
-    detail: str
-    url: str
+def workbench_items(*, user, now: dt.datetime | None = None) -> list[Section]:
+    """The user's sections as of `now` (this moment by default); a user without a role gets none."""
+    from salesdesk.workbench import money, people  # they build on the sections below
 
-
-@dataclass
-class Section:
-    key: str
-    title: str
-    items: list[Item] = field(default_factory=list)
-
-
-def workbench_items(*, user) -> list[Section]:
+    now = timezone.localtime(now)
+    today = now.date()
     role = role_of(user)
-    sections = []
-    if role in {Role.ASSISTANT, Role.SALESPERSON, Role.MANAGER}:
-        sections.append(_orders_on_hold(user))
-        sections.append(_orders_to_release(user))
-        sections.append(_follow_ups(user))
-        sections.append(_incomplete_customers(user))
-    if role in {Role.ASSISTANT, Role.MANAGER}:
-        sections.append(_stock_shortfalls(user))
     if role == Role.WAREHOUSE:
-        sections.append(_warehouse_today(user))
-    if role in {Role.MANAGER, Role.ASSISTANT, Role.SALESPERSON, Role.FINANCE}:
-        sections.append(_credit_applications(user))
-    if role in {Role.ASSISTANT, Role.MANAGER}:
-        sections.append(_returns_due(user))
+        return [_warehouse_today(user, today), _suspended_carriers()]
+    if role == Role.ASSISTANT:
+        return [
+            _orders_on_hold(user),
+            _express_cutoff(user, now),
+            _orders_to_release(user, now),
+            _stock_shortfalls(user),
+            _returns_due(user, today),
+            money.invoices_due(user, today=today),
+            money.statements_open(user, today=today),
+            money.receivables_due(user, today=today),
+            _follow_ups(user),
+            money.receipts_for_finance(user),
+            money.month_end(user, today=today),
+            money.commission_statements(user),
+            _incomplete_customers(user),
+            _credit_applications(user),
+            _suspended_carriers(),
+        ]
+    if role == Role.SALESPERSON:
+        return [
+            people.customer_orders(user),
+            money.receivables_due(user, today=today),
+            people.commissions_by_customer(user),
+            money.commission_statements(user),
+            _follow_ups(user),
+            money.statements_open(user, today=today),
+            _incomplete_customers(user),
+            _credit_applications(user),
+            _suspended_carriers(),
+        ]
+    if role == Role.FINANCE:
+        return [
+            money.receipts_for_finance(user),
+            money.commission_statements(user),
+            money.month_end(user, today=today),
+            money.invoices_due(user, today=today),
+            money.statements_open(user, today=today),
+            money.receivables_due(user, today=today),
+            _credit_applications(user),
+            _suspended_carriers(),
+        ]
     if role == Role.MANAGER:
-        sections.append(_carriers_flagged())
-    sections.append(_suspended_carriers())
-    sections.extend(_money_sections(user, role))
-    return sections
-
-
-def _money_sections(user, role) -> list[Section]:
-    """Receivables, invoices, statements and month-end: never for the warehouse."""
-    from salesdesk.workbench import money  # it builds on Item and Section above
-
-    sections = []
-    if role in {Role.ASSISTANT, Role.SALESPERSON, Role.FINANCE, Role.MANAGER}:
-        sections.append(money.receivables_due(user))
-        sections.append(money.statements_open(user))
-    if role in {Role.ASSISTANT, Role.FINANCE, Role.MANAGER}:
-        sections.append(money.invoices_due(user))
-        sections.append(money.receipts_for_finance(user))
-        sections.append(money.month_end(user))
-    if role == Role.MANAGER:
-        sections.append(money.write_offs_to_approve(user))
-    if role in {Role.ASSISTANT, Role.SALESPERSON, Role.FINANCE, Role.MANAGER}:
-        sections.append(money.commission_statements(user))
-    return sections
+        return [
+            people.day_at_a_glance(user, today),
+            _credit_applications(user),
+            money.write_offs_to_approve(user),
+            people.overrides_waiting(user),
+            money.commission_statements(user),
+            _orders_on_hold(user),
+            _express_cutoff(user, now),
+            _orders_to_release(user, now),
+            _stock_shortfalls(user),
+            _returns_due(user, today),
+            _carriers_flagged(today),
+            money.receivables_due(user, today=today),
+            money.statements_open(user, today=today),
+            money.invoices_due(user, today=today),
+            money.receipts_for_finance(user),
+            money.month_end(user, today=today),
+            _follow_ups(user),
+            _incomplete_customers(user),
+            _suspended_carriers(),
+        ]
+    return []
 
 
 def _incomplete_customers(user) -> Section:
@@ -126,11 +158,11 @@ def _suspended_carriers() -> Section:
     return section
 
 
-def _returns_due(user) -> Section:
+def _returns_due(user, today: dt.date) -> Section:
     """COD money and signed notes still out, per carrier or driver, the overdue ones first."""
     section = Section("returns_due", str(_("COD money and signed notes due back")))
     log = reverse("warehouse:courier-log")
-    for row in returns_by_carrier(on=timezone.localdate(), user=user):
+    for row in returns_by_carrier(on=today, user=user):
         parts = []
         if row.cod_due or row.cod_overdue:
             parts.append(
@@ -153,10 +185,10 @@ def _returns_due(user) -> Section:
     return section
 
 
-def _carriers_flagged() -> Section:
+def _carriers_flagged(today: dt.date) -> Section:
     """Active carriers past their deadline: the manager decides whether to suspend them."""
     section = Section("carriers_flagged", str(_("Carriers past the deadline for COD money or signed notes")))
-    for row in carriers_flagged(on=timezone.localdate()):
+    for row in carriers_flagged(on=today):
         if row.suspended:
             continue  # already listed under suspended carriers
         section.items.append(
@@ -190,22 +222,52 @@ def _orders_on_hold(user) -> Section:
     return section
 
 
-def _orders_to_release(user) -> Section:
-    """Registered orders waiting for release; express ones past the cut-off are flagged."""
-    section = Section("orders_to_release", str(_("Orders to release to the warehouse")))
-    now = timezone.localtime()
-    past_cutoff = now.time() >= cutoff()
-    for order in order_list(user=user).filter(status=OrderStatus.REGISTERED).order_by("registered_at")[:100]:
-        detail = order.get_ship_method_display()
-        if (
-            order.ship_method == ShipMethod.EXPRESS
-            and past_cutoff
-            and timezone.localtime(order.registered_at).date() == now.date()
-        ):
-            detail = str(_("Express, past the %(t)s cut-off: ships this afternoon at the earliest")) % {
-                "t": cutoff().strftime("%H:%M")
-            }
+def _cutoff_state(now: dt.datetime) -> tuple[str, int]:
+    """("near", minutes left) in the half hour before the express cut-off, ("past", 0) after it,
+    ("", 0) otherwise; on a day off nothing ships, so the cut-off does not matter."""
+    if not is_workday(now.date()):
+        return "", 0
+    limit = dt.datetime.combine(now.date(), cutoff(), tzinfo=now.tzinfo)
+    if now >= limit:
+        return "past", 0
+    if now >= limit - NEAR_CUTOFF:
+        return "near", int((limit - now).total_seconds() // 60) or 1
+    return "", 0
+
+
+def _to_release(user):
+    return order_list(user=user).filter(status=OrderStatus.REGISTERED).order_by("registered_at", "id")
+
+
+def _express_cutoff(user, now: dt.datetime) -> Section:
+    """Express orders not yet released when the cut-off is near or past: this morning's slot is at stake."""
+    section = Section("express_cutoff", str(_("Express orders near or past the cut-off")))
+    state, minutes = _cutoff_state(now)
+    if not state:
+        return section
+    at = cutoff().strftime("%H:%M")
+    if state == "past":
+        detail = str(_("Past the %(t)s cut-off: ships this afternoon at the earliest")) % {"t": at}
+    else:
+        detail = str(_("Release before %(t)s to ship this morning (%(m)s minutes left)")) % {
+            "t": at,
+            "m": minutes,
+        }
+    for order in _to_release(user).filter(ship_method=ShipMethod.EXPRESS)[:100]:
         section.items.append(Item(f"{order.number} {order.customer.name}", detail, _order_url(order)))
+    return section
+
+
+def _orders_to_release(user, now: dt.datetime) -> Section:
+    """Registered orders waiting for release; express ones at the cut-off are listed apart, above."""
+    section = Section("orders_to_release", str(_("Orders to release to the warehouse")))
+    at_cutoff = bool(_cutoff_state(now)[0])
+    for order in _to_release(user)[:100]:
+        if at_cutoff and order.ship_method == ShipMethod.EXPRESS:
+            continue  # listed under "Express orders near or past the cut-off"
+        section.items.append(
+            Item(f"{order.number} {order.customer.name}", order.get_ship_method_display(), _order_url(order))
+        )
     return section
 
 
@@ -222,10 +284,9 @@ def _follow_ups(user) -> Section:
     return section
 
 
-def _warehouse_today(user) -> Section:
+def _warehouse_today(user, today: dt.date) -> Section:
     """Today's queue, by ship slot; orders of earlier days still not shipped come first."""
     section = Section("warehouse_today", str(_("To ship today")))
-    today = timezone.localdate()
     for order in warehouse_queue(user=user, day=today).prefetch_related(None)[:100]:
         how = order.get_ship_method_display() + (f" · {order.carrier.name}" if order.carrier else "")
         if order.ship_date < today:
@@ -269,3 +330,10 @@ def _stock_shortfalls(user) -> Section:
             url = reverse("warehouse:production-list") + f"#request-{request.pk}"
         section.items.append(Item(f"{order.number} {order.customer.name}", detail, url))
     return section
+
+
+def reminders_of(*, user, day: dt.date):
+    """The reminders `salesdesk daily` wrote for `user` on `day`, still to do first."""
+    from salesdesk.workbench.models import Reminder
+
+    return Reminder.objects.filter(user=user, day=day).order_by(F("seen_at").asc(nulls_first=True), "id")

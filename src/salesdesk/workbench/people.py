@@ -1,0 +1,194 @@
+"""The sections only one role has: the salesperson's customers' orders and commissions (read on a
+phone), the manager's approvals waiting and the company's day at a glance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from salesdesk.core.money import AMOUNT, to_amount
+from salesdesk.core.roles import scope_to_user
+from salesdesk.orders import review
+from salesdesk.orders.models import CheckResult, OrderStatus, SalesOrder
+from salesdesk.orders.selectors import order_list
+from salesdesk.receivables import selectors as ar
+from salesdesk.receivables.models import Receipt
+from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus, Shipment
+from salesdesk.workbench.items import FIGURES, Item, Section
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(**AMOUNT)
+OPEN_ORDERS = [OrderStatus.REGISTERED, OrderStatus.ON_HOLD, OrderStatus.RELEASED, OrderStatus.PARTLY_SHIPPED]
+
+
+def _amount(value: Decimal) -> str:
+    return f"{to_amount(value):,}"
+
+
+def _failed(order: SalesOrder) -> list:
+    return [c for c in order.checks.all() if c.result == CheckResult.FAILED]
+
+
+# --- the salesperson ----------------------------------------------------------------------
+
+
+def customer_orders(user) -> Section:
+    """The user's customers' orders not yet shipped in full: where each stands, and why it is held."""
+    section = Section("customer_orders", str(_("My customers' open orders")))
+    orders = (
+        order_list(user=user)
+        .filter(status__in=OPEN_ORDERS)
+        .prefetch_related("checks")
+        .order_by("registered_at", "id")[:100]
+    )
+    for order in orders:
+        detail = order.get_status_display()
+        if order.status == OrderStatus.ON_HOLD:
+            detail += ": " + "；".join(c.reason for c in _failed(order))
+        elif order.ship_date:
+            detail += f" · {order.ship_date:%m-%d} {order.get_ship_slot_display()}"
+        section.items.append(
+            Item(
+                f"{order.number} {order.customer.name}",
+                detail,
+                reverse("orders:order-detail", args=[order.reference]),
+            )
+        )
+    return section
+
+
+def commissions_by_customer(user) -> Section:
+    """Commissions not yet paid, per customer: what may go on this month's statement and what
+    waits for the customer's payment (款到才付佣金)."""
+    from salesdesk.commissions import selectors as commissions
+    from salesdesk.commissions.selectors import State
+
+    section = Section("commissions", str(_("Commissions not yet paid")))
+    totals: dict[int, dict] = {}
+    rows = commissions.with_states(
+        commissions.accrual_list(user).filter(payout_item__isnull=True).order_by("customer_id", "id")
+    )
+    for accrual in rows:
+        row = totals.setdefault(
+            accrual.customer_id, {"customer": accrual.customer, **dict.fromkeys(State.LABELS, ZERO)}
+        )
+        row[accrual.state] += accrual.amount
+    for row in totals.values():
+        parts = [
+            f"{State.LABELS[state]} {_amount(row[state])}"
+            for state in (State.PAYABLE, State.ON_STATEMENT, State.WAITING)
+            if row[state]
+        ]
+        if parts:
+            customer = row["customer"]
+            section.items.append(
+                Item(
+                    str(customer),
+                    " · ".join(parts),
+                    reverse("commissions:accrual-list") + f"?customer={customer.code}",
+                )
+            )
+    return section
+
+
+# --- the manager --------------------------------------------------------------------------
+
+
+def overrides_waiting(user) -> Section:
+    """Held orders with a check that only the manager may accept: neither the order's assistant
+    nor its salesperson can override it."""
+    section = Section("overrides", str(_("Held orders waiting for your override")))
+    orders = (
+        order_list(user=user)
+        .filter(status=OrderStatus.ON_HOLD)
+        .select_related("assistant", "customer__salesperson")
+        .prefetch_related("checks")
+        .order_by("registered_at", "id")[:100]
+    )
+    for order in orders:
+        people = [p for p in (order.assistant, order.customer.salesperson) if p is not None]
+        waiting = []
+        for row in _failed(order):
+            check = review.check_by_code(row.code)
+            if check is None or not check.may_override(user, order):
+                continue
+            if not any(check.may_override(person, order) for person in people):
+                waiting.append(row.reason or str(check.label))
+        if waiting:
+            section.items.append(
+                Item(
+                    f"{order.number} {order.customer.name}",
+                    "；".join(waiting),
+                    reverse("orders:order-detail", args=[order.reference]),
+                )
+            )
+    return section
+
+
+def _count_and_sum(qs) -> tuple[int, Decimal]:
+    row = qs.aggregate(n=Count("pk"), total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY))
+    return row["n"], ar.cents(row["total"])
+
+
+def day_at_a_glance(user, today: dt.date) -> Section:
+    """The company's day in five figures, each linking to the list behind it."""
+    section = Section("day_at_a_glance", str(_("The company's day at a glance")), kind=FIGURES)
+    day = f"{today:%Y-%m-%d}"
+    registered = order_list(user=user).filter(registered_at__date=today).count()
+    posted = scope_to_user(
+        Outbound.objects.filter(kind=OutboundKind.SALE, status=OutboundStatus.POSTED, posting_date=today),
+        user,
+        "customer",
+    )
+    receipts = scope_to_user(Receipt.objects.filter(created_at__date=today), user, "customer")
+    cod = scope_to_user(
+        Shipment.objects.filter(
+            cod_amount__gt=0, cod_returned_on__isnull=True, outbound__status=OutboundStatus.POSTED
+        ),
+        user,
+        "outbound__customer",
+    ).aggregate(n=Count("pk"), total=Coalesce(Sum("cod_amount"), Value(ZERO), output_field=MONEY))
+    overdue = sum(
+        (
+            sale.amount - ar.cents(sale.settled)
+            for sale in scope_to_user(ar.sales_with_open(as_of=today), user, "customer").filter(
+                due_date__lt=today
+            )
+        ),
+        ZERO,
+    )
+    n_posted, posted_total = _count_and_sum(posted)
+    n_receipts, receipts_total = _count_and_sum(receipts)
+    section.items = [
+        Item(
+            str(_("Orders registered today")),
+            str(registered),
+            reverse("orders:order-list") + f"?date_from={day}&date_to={day}",
+        ),
+        Item(
+            str(_("Sales outbounds posted today")),
+            str(_("%(n)s, %(amount)s")) % {"n": n_posted, "amount": _amount(posted_total)},
+            reverse("warehouse:outbound-list") + f"?day={day}&kind={OutboundKind.SALE}",
+        ),
+        Item(
+            str(_("Receipts entered today")),
+            str(_("%(n)s, %(amount)s")) % {"n": n_receipts, "amount": _amount(receipts_total)},
+            reverse("receivables:receipt-list"),
+        ),
+        Item(
+            str(_("COD money still with carriers")),
+            str(_("%(n)s, %(amount)s")) % {"n": cod["n"], "amount": _amount(ar.cents(cod["total"]))},
+            reverse("warehouse:courier-log") + "?state=outstanding",
+        ),
+        Item(
+            str(_("Receivables overdue")),
+            _amount(overdue),
+            reverse("receivables:collection"),
+        ),
+    ]
+    return section
