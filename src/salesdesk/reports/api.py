@@ -27,13 +27,14 @@ from salesdesk.core.api import require
 from salesdesk.core.errors import DomainError, FieldErrors, NotAllowed
 from salesdesk.core.schemas import ERRORS
 from salesdesk.core.spreadsheets import xlsx_response
-from salesdesk.reports.base import REPORTS, Filters, Report
+from salesdesk.reports.base import REPORTS, Filters, Report, ReportResult
 from salesdesk.reports.schemas import REPORT_NAME, FiltersQuery, ReportListItem, ReportOut, ReportQuery
 
 router = Router(tags=["reports"])
 
 ReportName = Path(..., pattern=REPORT_NAME, max_length=64)
 FILTER_FIELDS = tuple(f.name for f in dataclasses.fields(Filters))
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 # --- Which report, drawn with which filters -----------------------------------------------------
@@ -65,9 +66,21 @@ def _filters(report: Report, query: FiltersQuery) -> Filters:
     if report.default_period == "month" and "date_from" in report.filters and wants_default:
         today = timezone.localdate()
         given.update(date_from=today.replace(day=1), date_to=today)
-    if given["date_from"] and given["date_to"] and given["date_from"] > given["date_to"]:
-        raise DomainError(_("The end of the period comes before its start."), field="date_to")
+    _check_period(given["date_from"], given["date_to"])
     return Filters(**given)
+
+
+def _check_period(start: dt.date | None, end: dt.date | None) -> None:
+    # The same bounds as the report pages: a date far outside is a typing slip.
+    errors = {
+        name: [_("Choose a date between 2000 and 2100.")]
+        for name, day in (("date_from", start), ("date_to", end))
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR
+    }
+    if errors:
+        raise FieldErrors(errors)
+    if start and end and start > end:
+        raise DomainError(_("The end date is before the start date."), field="date_to")
 
 
 @contextmanager
@@ -110,15 +123,23 @@ def _page(rows: Iterable[Sequence[Any]], offset: int, limit: int) -> tuple[list[
     return page, count
 
 
-def _for_sheet(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
-    """The rows as the sheet writer takes them, the first one already read.
+def _for_sheet(result: ReportResult) -> Iterator[list[Any]]:
+    """The rows as the sheet writer takes them, then the totals row, as the report page exports it.
 
-    Reading it before the workbook is opened lets a report that refuses the user on its first
-    row answer 403 without leaving a half-written workbook behind.
+    The first row is read before the workbook is opened, so a report that refuses the user on
+    it answers 403 without leaving a half-written workbook behind.
     """
-    rows = iter(rows)
+    rows = iter(result.rows)
     first = next(rows, None)
-    return itertools.chain([] if first is None else [_sheet_row(first)], map(_sheet_row, rows))
+    return itertools.chain(
+        [] if first is None else [_sheet_row(first)], map(_sheet_row, rows), _totals_row(result)
+    )
+
+
+def _totals_row(result: ReportResult) -> Iterator[list[Any]]:
+    if result.totals:  # complete only once the last row has been read: hence a generator
+        label = [_("Total"), *([None] * (len(result.columns) - 1))]
+        yield [result.totals.get(column.field, label[i]) for i, column in enumerate(result.columns)]
 
 
 def _sheet_row(row: Sequence[Any]) -> list[Any]:
@@ -149,13 +170,14 @@ def report_list(request: HttpRequest):
 def report_xlsx(request: HttpRequest, query: Query[FiltersQuery], name: str = ReportName):
     """The report as an Excel workbook (.xlsx) of every row the filters select, streamed.
 
-    Same filters and permission as `GET /reports/{name}`; no paging. The columns carry the
-    headers of the report's page; amounts are numbers, days are dates.
+    Same filters and permission as `GET /reports/{name}`; no paging. The same workbook as the
+    report page's export: its column headers, amounts as numbers and days as dates, and a last
+    row of totals when the report adds any up.
     """
     report = _report(request, name)
     filters = _filters(report, query)
     title = str(report.title)
-    period = "_".join(str(day) for day in (filters.date_from, filters.date_to) if day) or "all"
+    period = "_".join(f"{day:%Y%m%d}" for day in (filters.date_from, filters.date_to) if day) or "all"
     with _refused_as_403():
         result = report.run(request.user, filters)
         return xlsx_response(
@@ -163,7 +185,7 @@ def report_xlsx(request: HttpRequest, query: Query[FiltersQuery], name: str = Re
             fallback_filename=f"{report.name}-{period}.xlsx",
             title=title,
             columns=result.columns,
-            rows=_for_sheet(result.rows),
+            rows=_for_sheet(result),
         )
 
 
