@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from salesdesk.reports import views_charts as views
+
+# Mounted at /reports/charts/: the charts page, and each chart's figures as JSON.
+urlpatterns = [
+    path("", views.chart_page, name="charts"),
+    path("<slug:name>.json", views.chart_data, name="chart-data"),
+]
