@@ -390,6 +390,9 @@ def test_chart_data_serves_labels_series_of_decimal_strings_and_total(scene, ass
     assert sorted(s["name"] for s in split["series"]) == ["王强", "赵磊"]
     aging = client.get(reverse("reports:chart-data", args=["ar_aging"])).json()
     assert len(aging["labels"]) == 5 and aging["total"] == "4200.00"
+    overdue = client.get(reverse("reports:chart-data", args=["overdue_by_salesperson"])).json()
+    assert overdue["total"] == "3400.00"  # 1200.00 of the first sale, 1000.00, 1200.00
+    assert sorted(overdue["labels"]) == ["王强", "赵磊"]
     top = client.get(reverse("reports:chart-data", args=["top_customers"])).json()
     assert top["series"][0]["data"] == ["5000.00", "1200.00"]
     cod = client.get(reverse("reports:chart-data", args=["cod_by_carrier"])).json()

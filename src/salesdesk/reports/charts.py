@@ -404,6 +404,7 @@ def cod_by_carrier(user: User, filters: Filters) -> Chart:
 CHARTS: dict[str, Callable[[User, Filters, bool], Chart]] = {
     "sales_by_month": lambda user, filters, split: sales_by_month(user, filters, by_salesperson=split),
     "ar_aging": lambda user, filters, split: ar_aging(user, filters, by_salesperson=split),
+    "overdue_by_salesperson": lambda user, filters, _split: overdue_by_salesperson(user, filters),
     "top_customers": lambda user, filters, _split: top_customers(user, filters),
     "cod_by_carrier": lambda user, filters, _split: cod_by_carrier(user, filters),
 }

@@ -29,7 +29,7 @@ def _date_field(label) -> forms.DateField:
 
 class ChartFilterForm(StyledForm, forms.Form):
     date_from = _date_field(gettext_lazy("from"))
-    date_to = _date_field(gettext_lazy("to (aging and COD at this day)"))
+    date_to = _date_field(gettext_lazy("to"))  # also the day of the aging and of the COD chart
     customer = forms.CharField(label=gettext_lazy("customer code or name"), max_length=100, required=False)
     salesperson = UserChoiceField(
         label=gettext_lazy("salesperson"),
@@ -47,10 +47,17 @@ class ChartFilterForm(StyledForm, forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        start, end = charts.default_period()
+        self.fields["date_from"].initial, self.fields["date_to"].initial = start, end
         customers = charts.chart_customers(user, Filters())
         people = User.objects.order_by("first_name", "username")
-        self.fields["salesperson"].queryset = people.filter(pk__in=customers.values("salesperson"))
-        self.fields["assistant"].queryset = people.filter(pk__in=customers.values("assistant"))
+        for name in ("salesperson", "assistant"):
+            choices = people.filter(pk__in=customers.values(name))
+            # Someone who sees only their own customers has no one else to choose.
+            if len(choices) > 1:
+                self.fields[name].queryset = choices
+            else:
+                del self.fields[name]
 
     def _in_calendar(self, name: str) -> dt.date | None:
         day = self.cleaned_data.get(name)

@@ -8,8 +8,8 @@
   // Axis ticks in the page's language: 1.2万 in Chinese, 12K in English.
   const compact = new Intl.NumberFormat(document.documentElement.lang || undefined, { notation: "compact" });
   const short = (v) => compact.format(v);
-  // Names are customers' and people's: text, never markup, in the HTML tooltip.
-  const text = (s) => window.echarts.format.encodeHTML(String(s));
+  // Braces would be read as rich-text markup in the tooltip: show them as full-width ones.
+  const plain = (s) => String(s).replace(/[{}]/g, (c) => (c === "{" ? "｛" : "｝"));
 
   function series(figure, horizontal) {
     return figure.series.map((s) => {
@@ -27,18 +27,20 @@
         out.symbolSize = 8;
         out.lineStyle = { type: "dashed" };
       }
-      if (!count && !horizontal) out.barMaxWidth = 48;
+      if (!count) out.barMaxWidth = horizontal ? 28 : 48;
       return out;
     });
   }
 
+  // The tooltip is drawn on the canvas (rich text), not as HTML: the page's CSP refuses the
+  // inline styles of HTML tooltips, and names stay text whatever they contain.
   function tooltip(params) {
     const items = Array.isArray(params) ? params : [params];
     const lines = items.map((p) => {
-      const unit = p.seriesType === "line" ? String(p.value) : money(p.value);
-      return `${p.marker}${text(p.seriesName)}: <b>${unit}</b>`;
+      const shown = p.seriesType === "line" ? String(p.value) : money(p.value);
+      return `${p.marker}${plain(p.seriesName)}: ${shown}`;
     });
-    return [text(items[0].name), ...lines].join("<br>");
+    return [plain(items[0].name), ...lines].join("\n");
   }
 
   function option(figure) {
@@ -57,7 +59,7 @@
       animation: false,
       grid: { left: 8, right: 16, top: figure.series.length > 1 ? 36 : 12, bottom: 8, containLabel: true },
       legend: { show: figure.series.length > 1, type: "scroll", top: 0 },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: tooltip },
+      tooltip: { trigger: "axis", renderMode: "richText", axisPointer: { type: "shadow" }, formatter: tooltip },
       xAxis: horizontal ? values[0] : category,
       yAxis: horizontal ? category : values,
       series: series(figure, horizontal),
