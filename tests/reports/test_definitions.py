@@ -105,12 +105,20 @@ def world(
     sale2 = sell(debtor, other_product, "5", by=assistant, warehouse=warehouse, day=ago(40), approver=manager)
     with on_day(sale1.posting_date):
         warehouse_services.shipment_record(
-            outbound=sale1, by=warehouse, shipped_on=sale1.posting_date, carrier=carrier, tracking_number="LHT-001",
+            outbound=sale1,
+            by=warehouse,
+            shipped_on=sale1.posting_date,
+            carrier=carrier,
+            tracking_number="LHT-001",
             note_required=True,
-        )  # fmt: skip
+        )
     with on_day(sale2.posting_date):
         warehouse_services.shipment_record(
-            outbound=sale2, by=assistant, shipped_on=sale2.posting_date, driver="老陈", cod_amount=Decimal("1325.00")
+            outbound=sale2,
+            by=assistant,
+            shipped_on=sale2.posting_date,
+            driver="老陈",
+            cod_amount=Decimal("1325.00"),
         )
     with on_day(ago(39)):
         back = credits.return_post(

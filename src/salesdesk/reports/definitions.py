@@ -126,7 +126,7 @@ def _match(f: Filters, customer: str, people: str | None = None) -> Q:
     `people` to whoever holds salesperson and assistant (the customer unless given)."""
     people = customer if people is None else people
     q = Q()
-    text = f.customer.strip()
+    text = _clean(f.customer)
     if text:
         q &= Q(**{_at(customer, "code__iexact"): text}) | Q(**{_at(customer, "name__icontains"): text})
     if f.salesperson:
@@ -136,8 +136,12 @@ def _match(f: Filters, customer: str, people: str | None = None) -> Q:
     return q
 
 
+def _clean(text: str) -> str:
+    return text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query; nobody types it
+
+
 def _product_q(text: str, path: str = "product") -> Q:
-    text = text.strip()
+    text = _clean(text)
     return Q(**{f"{path}__model_code__iexact": text}) | Q(**{f"{path}__name__icontains": text})
 
 
