@@ -479,3 +479,22 @@ def test_the_page_makes_the_same_queries_for_more_customers(scene, assistant, wa
     with CaptureQueriesContext(connection) as after:
         client.get(url, {"by_salesperson": "on"})
     assert len(after) == len(before)
+
+
+def test_an_end_day_alone_shows_the_twelve_months_up_to_it(assistant):
+    response = client_for(assistant).get(
+        reverse("reports:chart-data", args=["sales_by_month"]), {"date_to": "2026-03-31"}
+    )
+    labels = response.json()["labels"]
+    assert (labels[0], labels[-1], len(labels)) == ("2025-04", "2026-03", 12)
+    page = client_for(assistant).get(reverse("reports:charts"), {"date_to": "2026-03-31"})
+    assert "2025-04-01 – 2026-03-31" in page.content.decode()
+
+
+def test_someone_without_customers_sees_empty_charts_not_an_error(other_assistant):
+    response = client_for(other_assistant).get(reverse("reports:charts"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in ("top_customers", "cod_by_carrier", "overdue_by_salesperson"):
+        section = re.search(rf'data-testid="chart-{name}".*?</section>', html, re.S).group(0)
+        assert 'data-testid="chart-empty"' in section and "data-chart=" not in section

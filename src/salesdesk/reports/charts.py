@@ -69,7 +69,7 @@ class Chart:
 
     @property
     def is_empty(self) -> bool:
-        return not self.labels
+        return not self.labels or not self.series
 
     def as_json(self) -> dict:
         return {
@@ -133,7 +133,7 @@ def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
-def _period(filters: Filters) -> tuple[dt.date, dt.date]:
+def period(filters: Filters) -> tuple[dt.date, dt.date]:
     """The period asked for; without a start, the twelve months up to its end (today by default)."""
     end = filters.date_to or timezone.localdate()
     start = filters.date_from or add_months(end.replace(day=1), -(DEFAULT_MONTHS - 1))
@@ -172,7 +172,7 @@ def _net_sales(user: User, filters: Filters, start: dt.date, end: dt.date) -> Qu
 
 def sales_by_month(user: User, filters: Filters, *, by_salesperson: bool = False) -> Chart:
     """Net sales (posted sales less returns) per month of the period, optionally per salesperson."""
-    start, end = _period(filters)
+    start, end = period(filters)
     months = months_between(start, end)
     keys = ["month", "customer__salesperson"] if by_salesperson else ["month"]
     rows = (
@@ -319,7 +319,7 @@ def overdue_by_salesperson(user: User, filters: Filters, *, figures: Aging | Non
 def top_customers(user: User, filters: Filters, *, limit: int = TOP) -> Chart:
     """The customers with the most net sales in the period, most first (customers who only
     returned goods are left out)."""
-    start, end = _period(filters)
+    start, end = period(filters)
     rows = (
         _net_sales(user, filters, start, end)
         .values("customer", "customer__code", "customer__name")

@@ -106,7 +106,7 @@ def chart_page(request: HttpRequest) -> HttpResponse:
     context = {
         "active_area": "reports",
         "form": form,
-        "filters": filters,
+        "period": charts.period(filters),
         "charts": [(chart, chart.as_json(), chart.table()) for chart in figures],
     }
     return render(request, "reports/charts.html", context)
