@@ -9,6 +9,8 @@ from types import SimpleNamespace
 from urllib.parse import urldefrag
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -343,3 +345,34 @@ def test_the_page_shows_every_section_of_the_role(request, busy_day, role):
         assert f'data-section="{section.key}"' in page
         for item in section.items:
             assert f'href="{item.url.replace("&", "&amp;")}"' in page
+
+
+def page_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("workbench:home")).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("role", ["assistant", "salesperson", "warehouse", "finance", "manager"])
+def test_the_page_makes_as_many_queries_for_many_items_as_for_few(request, busy_day, role):
+    day = busy_day
+    client = client_for(request.getfixturevalue(role))
+    client.get(reverse("workbench:home"))  # caches warmed
+    few = page_queries(client)
+    # given three more of each: held orders, orders to release, follow-ups, incomplete customers
+    for n in range(3):
+        held_order(day.assistant, day.unfinished, day.product)
+        order_services.order_register(
+            order=pickup_order(day.assistant, day.cash, day.other_product, "1"), by=day.assistant
+        )
+        calls.follow_up_raise(
+            call=day.call, by=day.assistant, question=f"问题 {n}", assigned_to=day.assistant
+        )
+        make_customer(
+            by=day.assistant,
+            assistant=day.assistant,
+            salesperson=day.salesperson,
+            name=f"新客户 {n}",
+            address="",
+        )
+    assert page_queries(client) == few

@@ -156,7 +156,7 @@ def receipts_for_finance(user) -> Section:
 
 def write_offs_to_approve(user) -> Section:
     section = Section("write_offs", str(_("Write-offs waiting for approval")))
-    for write_off in ar.write_offs_pending(user)[:100]:
+    for write_off in ar.write_offs_pending(user).prefetch_related("write_off_items")[:100]:
         amount = sum((item.amount for item in write_off.write_off_items.all()), Decimal("0"))
         section.items.append(
             Item(

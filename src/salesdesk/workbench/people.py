@@ -110,8 +110,9 @@ def overrides_waiting(user) -> Section:
         .prefetch_related("checks")
         .order_by("registered_at", "id")[:100]
     )
+    known: dict[int, object] = {}  # one object per person, so roles and permissions are read once
     for order in orders:
-        people = [p for p in (order.assistant, order.customer.salesperson) if p is not None]
+        people = [known.setdefault(p.pk, p) for p in (order.assistant, order.customer.salesperson) if p]
         waiting = []
         for row in _failed(order):
             check = review.check_by_code(row.code)
