@@ -36,77 +36,95 @@ NEAR_CUTOFF = dt.timedelta(minutes=30)  # express orders are flagged this long b
 
 def workbench_items(*, user, now: dt.datetime | None = None) -> list[Section]:
     """The user's sections as of `now` (this moment by default); a user without a role gets none."""
-    from salesdesk.workbench import money, people  # they build on the sections below
+    sections_for = {
+        Role.ASSISTANT: _assistant_day,
+        Role.SALESPERSON: _salesperson_day,
+        Role.WAREHOUSE: _warehouse_day,
+        Role.FINANCE: _finance_day,
+        Role.MANAGER: _manager_day,
+    }.get(role_of(user))
+    return sections_for(user, timezone.localtime(now)) if sections_for else []
 
-    now = timezone.localtime(now)
+
+def _assistant_day(user, now: dt.datetime) -> list[Section]:
+    """The whole of SPEC section 9, the most pressing first."""
+    from salesdesk.workbench import money  # it builds on the sections of this module
+
     today = now.date()
-    role = role_of(user)
-    if role == Role.WAREHOUSE:
-        return [_warehouse_today(user, today), _suspended_carriers()]
-    if role == Role.ASSISTANT:
-        return [
-            _orders_on_hold(user),
-            _express_cutoff(user, now),
-            _orders_to_release(user, now),
-            _stock_shortfalls(user),
-            _returns_due(user, today),
-            money.invoices_due(user, today=today),
-            money.statements_open(user, today=today),
-            money.receivables_due(user, today=today),
-            _follow_ups(user),
-            money.receipts_for_finance(user),
-            money.month_end(user, today=today),
-            money.commission_statements(user),
-            _incomplete_customers(user),
-            _credit_applications(user),
-            _suspended_carriers(),
-        ]
-    if role == Role.SALESPERSON:
-        return [
-            people.customer_orders(user),
-            money.receivables_due(user, today=today),
-            people.commissions_by_customer(user),
-            money.commission_statements(user),
-            _follow_ups(user),
-            money.statements_open(user, today=today),
-            _incomplete_customers(user),
-            _credit_applications(user),
-            _suspended_carriers(),
-        ]
-    if role == Role.FINANCE:
-        return [
-            money.receipts_for_finance(user),
-            money.commission_statements(user),
-            money.month_end(user, today=today),
-            money.invoices_due(user, today=today),
-            money.statements_open(user, today=today),
-            money.receivables_due(user, today=today),
-            _credit_applications(user),
-            _suspended_carriers(),
-        ]
-    if role == Role.MANAGER:
-        return [
-            people.day_at_a_glance(user, today),
-            _credit_applications(user),
-            money.write_offs_to_approve(user),
-            people.overrides_waiting(user),
-            money.commission_statements(user),
-            _orders_on_hold(user),
-            _express_cutoff(user, now),
-            _orders_to_release(user, now),
-            _stock_shortfalls(user),
-            _returns_due(user, today),
-            _carriers_flagged(today),
-            money.receivables_due(user, today=today),
-            money.statements_open(user, today=today),
-            money.invoices_due(user, today=today),
-            money.receipts_for_finance(user),
-            money.month_end(user, today=today),
-            _follow_ups(user),
-            _incomplete_customers(user),
-            _suspended_carriers(),
-        ]
-    return []
+    return [
+        _orders_on_hold(user),
+        _express_cutoff(user, now),
+        _orders_to_release(user, now),
+        _stock_shortfalls(user),
+        _returns_due(user, today),
+        money.invoices_due(user, today=today),
+        money.statements_open(user, today=today),
+        money.receivables_due(user, today=today),
+        _follow_ups(user),
+        money.receipts_for_finance(user),
+        money.month_end(user, today=today),
+        money.commission_statements(user),
+        _incomplete_customers(user),
+        _credit_applications(user),
+        _suspended_carriers(),
+    ]
+
+
+def _salesperson_day(user, now: dt.datetime) -> list[Section]:
+    """On the road: the customers' orders (held ones with why), money owed, commissions."""
+    from salesdesk.workbench import money, people
+
+    today = now.date()
+    return [
+        people.customer_orders(user),
+        money.receivables_due(user, today=today),
+        people.commissions_by_customer(user),
+        money.commission_statements(user),
+        _follow_ups(user),
+        money.statements_open(user, today=today),
+        _incomplete_customers(user),
+        _credit_applications(user),
+        _suspended_carriers(),
+    ]
+
+
+def _warehouse_day(user, now: dt.datetime) -> list[Section]:
+    """Today's queue by ship slot, and no money at all."""
+    return [_warehouse_today(user, now.date()), _suspended_carriers()]
+
+
+def _finance_day(user, now: dt.datetime) -> list[Section]:
+    """Receipts with notes or late, commission statements to approve and pay, month-end."""
+    from salesdesk.workbench import money
+
+    today = now.date()
+    return [
+        money.receipts_for_finance(user),
+        money.commission_statements(user),
+        money.month_end(user, today=today),
+        money.invoices_due(user, today=today),
+        money.statements_open(user, today=today),
+        money.receivables_due(user, today=today),
+        _credit_applications(user),
+        _suspended_carriers(),
+    ]
+
+
+def _manager_day(user, now: dt.datetime) -> list[Section]:
+    """The day in figures, the approvals waiting, then everything the assistants see."""
+    from salesdesk.workbench import money, people
+
+    today = now.date()
+    approvals = [
+        _credit_applications(user),
+        money.write_offs_to_approve(user),
+        people.overrides_waiting(user),
+        money.commission_statements(user),
+    ]
+    assistants = [
+        s for s in _assistant_day(user, now) if s.key not in {"credit_applications", "commission_statements"}
+    ]
+    return [people.day_at_a_glance(user, today), *approvals, *assistants, _carriers_flagged(today)]
 
 
 def _incomplete_customers(user) -> Section:
