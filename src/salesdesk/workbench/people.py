@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from salesdesk.commissions import selectors as commissions
+from salesdesk.commissions.selectors import State
 from salesdesk.core.money import AMOUNT, to_amount
 from salesdesk.core.roles import scope_to_user
 from salesdesk.orders import review
@@ -65,9 +67,6 @@ def customer_orders(user) -> Section:
 def commissions_by_customer(user) -> Section:
     """Commissions not yet paid, per customer: what may go on this month's statement and what
     waits for the customer's payment (款到才付佣金)."""
-    from salesdesk.commissions import selectors as commissions
-    from salesdesk.commissions.selectors import State
-
     section = Section("commissions", str(_("Commissions not yet paid")))
     totals: dict[int, dict] = {}
     rows = commissions.with_states(
