@@ -322,11 +322,36 @@ def _demo_calls_and_orders(users, products) -> None:
         ),
         by=assistant2,
     )
+    # A cash customer still owing for six weeks: check 5 (receivables) holds its new order.
+    orders.order_register(
+        order=orders.order_create(
+            by=assistant,
+            customer=by_code["GS00002"],
+            lines=[line("B-221", "8")],
+            channel="sp_oral",
+            ship_method="pickup",
+            collection_method="cash",
+        ),
+        by=assistant,
+    )
+    # A factory floor wants more epoxy than the warehouse holds: production is asked for the rest.
+    orders.order_register(
+        order=orders.order_create(
+            by=assistant,
+            customer=by_code["GS00001"],
+            lines=[line("D-500", "520")],
+            channel="phone",
+            ship_method="delivery",
+            collection_method="account",
+        ),
+        by=assistant,
+    )
+    # An order still being taken down: not yet in the register.
     orders.order_create(
         by=assistant,
-        customer=by_code["GS00002"],
-        lines=[line("B-221", "8")],
-        channel="sp_oral",
+        customer=by_code["GS00001"],
+        lines=[line("A-102", "3")],
+        channel="phone",
         ship_method="pickup",
         collection_method="cash",
     )

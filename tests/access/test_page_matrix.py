@@ -24,6 +24,8 @@ ROLES = ("assistant", "salesperson", "warehouse", "finance", "manager")
 #                                                       assistant salesp. wareh. finance manager
 MATRIX: list[tuple[str, str, str | None, tuple[int, int, int, int, int]]] = [
     ("GET", "workbench:home", None, (200, 200, 200, 200, 200)),
+    # A reminder is its own user's alone: no one else's exists (tests/workbench/test_daily.py).
+    ("POST", "workbench:reminder-done", None, (404, 404, 404, 404, 404)),
     ("GET", "customers:customer-list", None, (200, 200, 200, 200, 200)),
     ("GET", "customers:customer-create", None, (200, 200, 403, 403, 200)),
     ("GET", "customers:customer-detail", "own", (200, 200, 200, 200, 200)),
@@ -195,6 +197,21 @@ MATRIX: list[tuple[str, str, str | None, tuple[int, int, int, int, int]]] = [
     ("POST", "commissions:statement-pay", "own", (403, 403, 403, 302, 302)),
     ("POST", "commissions:statement-confirm", "own", (302, 302, 403, 302, 302)),
     ("POST", "commissions:statement-confirm", "other", (404, 404, 403, 302, 302)),
+    # Reports: each report is opened by whoever holds the permission its figures need, within
+    # their customers; the warehouse keeps the courier log and the register, without money.
+    # The "object" of these rows is the report's name.
+    ("GET", "reports:index", None, (200, 200, 200, 200, 200)),
+    ("GET", "reports:report", "sales_outbound", (200, 200, 403, 200, 200)),
+    ("GET", "reports:report", "sales_detail", (200, 200, 403, 200, 200)),
+    ("GET", "reports:report", "rebate_settings", (200, 200, 403, 200, 200)),
+    ("GET", "reports:report", "commission_statement", (200, 200, 403, 200, 200)),
+    ("GET", "reports:report", "courier_log", (200, 200, 200, 200, 200)),
+    ("GET", "reports:report", "sales_register", (200, 200, 200, 200, 200)),
+    ("GET", "reports:report-xlsx", "summary", (200, 200, 403, 200, 200)),
+    ("GET", "reports:report-xlsx", "courier_log", (200, 200, 200, 200, 200)),
+    ("GET", "reports:report-print", "ar_aging", (200, 200, 403, 200, 200)),
+    ("GET", "reports:charts", None, (200, 200, 403, 200, 200)),
+    ("GET", "reports:chart-data", "ar_aging", (200, 200, 403, 200, 200)),
 ]
 
 # Where a URL takes an argument, which object of the world it points at.
@@ -282,6 +299,13 @@ URL_ARGUMENT = {
     "commissions:statement-send-back": lambda w, obj: [commission_of(w)[obj].number],
     "commissions:statement-pay": lambda w, obj: [commission_of(w)[obj].number],
     "commissions:statement-confirm": lambda w, obj: [commission_of(w)[obj].number],
+    "workbench:reminder-done": lambda w, obj: [999_999],
+    "reports:index": lambda w, obj: commission_of(w) and [],
+    "reports:report": lambda w, obj: commission_of(w) and [obj],
+    "reports:report-xlsx": lambda w, obj: commission_of(w) and [obj],
+    "reports:report-print": lambda w, obj: commission_of(w) and [obj],
+    "reports:charts": lambda w, obj: commission_of(w) and [],
+    "reports:chart-data": lambda w, obj: commission_of(w) and [obj],
 }
 
 
@@ -535,7 +559,7 @@ POST_DATA = {
 }
 
 # The apps whose every page must be declared above.
-NAMESPACES = ("customers", "catalog", "workbench", "receivables", "commissions")
+NAMESPACES = ("customers", "catalog", "workbench", "receivables", "commissions", "reports")
 
 
 @pytest.fixture
