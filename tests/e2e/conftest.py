@@ -65,3 +65,25 @@ def log_in(page, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
+
+
+def posted_sale(customer, product, quantity: str, *, by, warehouse):
+    """A picked-up cash order of `quantity` × product, registered, released and posted."""
+    from decimal import Decimal
+
+    from salesdesk.orders import services as order_services
+    from salesdesk.warehouse import services
+
+    order = order_services.order_create(
+        by=by,
+        customer=customer,
+        channel="phone",
+        ship_method="pickup",
+        collection_method="cash",
+        lines=[order_services.LineInput(product=product, quantity=Decimal(quantity))],
+    )
+    order = order_services.order_release(order=order_services.order_register(order=order, by=by), by=by)
+    line = services.ShipQuantity(order_line=order.lines.get(), quantity=Decimal(quantity))
+    return services.outbound_post(
+        outbound=services.outbound_create(order=order, by=warehouse, quantities=[line]), by=warehouse
+    )

@@ -10,31 +10,14 @@ import pytest
 from django.utils import timezone
 
 from salesdesk.catalog import services as catalog_services
-from salesdesk.orders import services as order_services
 from salesdesk.receivables import selectors
 from salesdesk.receivables.models import Receipt
 from salesdesk.warehouse import services
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, posted_sale
 from tests.factories import ProductFactory, days_ago, make_customer
 from tests.warehouse.test_documents import pdf_text
 
 pytestmark = pytest.mark.e2e
-
-
-def posted(customer, product, quantity: str, *, by, warehouse):
-    order = order_services.order_create(
-        by=by,
-        customer=customer,
-        channel="phone",
-        ship_method="pickup",
-        collection_method="cash",
-        lines=[order_services.LineInput(product=product, quantity=Decimal(quantity))],
-    )
-    order = order_services.order_release(order=order_services.order_register(order=order, by=by), by=by)
-    line = services.ShipQuantity(order_line=order.lines.get(), quantity=Decimal(quantity))
-    return services.outbound_post(
-        outbound=services.outbound_create(order=order, by=warehouse, quantities=[line]), by=warehouse
-    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -53,8 +36,8 @@ def test_a_receipt_settles_two_outbounds_and_the_statement_comes_as_a_pdf(
         by=assistant,
     )
     services.stock_inbound(product=product, quantity=Decimal("50"), by=warehouse)
-    first = posted(customer, product, "2", by=assistant, warehouse=warehouse)  # 699.20
-    second = posted(customer, product, "3", by=assistant, warehouse=warehouse)  # 1048.80
+    first = posted_sale(customer, product, "2", by=assistant, warehouse=warehouse)  # 699.20
+    second = posted_sale(customer, product, "3", by=assistant, warehouse=warehouse)  # 1048.80
 
     log_in(page, assistant.username)
     page.goto(f"/receivables/customers/{customer.code}/")

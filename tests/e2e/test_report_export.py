@@ -10,28 +10,11 @@ import pytest
 from openpyxl import load_workbook
 
 from salesdesk.catalog import services as catalog_services
-from salesdesk.orders import services as order_services
 from salesdesk.warehouse import services
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, posted_sale
 from tests.factories import ProductFactory, days_ago, make_customer
 
 pytestmark = pytest.mark.e2e
-
-
-def posted(customer, product, quantity: str, *, by, warehouse):
-    order = order_services.order_create(
-        by=by,
-        customer=customer,
-        channel="phone",
-        ship_method="pickup",
-        collection_method="cash",
-        lines=[order_services.LineInput(product=product, quantity=Decimal(quantity))],
-    )
-    order = order_services.order_release(order=order_services.order_register(order=order, by=by), by=by)
-    line = services.ShipQuantity(order_line=order.lines.get(), quantity=Decimal(quantity))
-    return services.outbound_post(
-        outbound=services.outbound_create(order=order, by=warehouse, quantities=[line]), by=warehouse
-    )
 
 
 def customer_at_price(name: str, product, *, assistant, salesperson, manager):
@@ -62,10 +45,10 @@ def test_the_sales_outbound_report_exports_one_customers_outbounds_and_their_tot
         salesperson=other_salesperson,
         manager=manager,
     )
-    first = posted(wanted, product, "2", by=assistant, warehouse=warehouse)  # 699.20
-    second = posted(wanted, product, "3", by=assistant, warehouse=warehouse)  # 1048.80
-    beside = posted(neighbour, product, "1", by=assistant, warehouse=warehouse)  # 349.60
-    theirs = posted(outsider, product, "4", by=other_assistant, warehouse=warehouse)  # 1398.40
+    first = posted_sale(wanted, product, "2", by=assistant, warehouse=warehouse)  # 699.20
+    second = posted_sale(wanted, product, "3", by=assistant, warehouse=warehouse)  # 1048.80
+    beside = posted_sale(neighbour, product, "1", by=assistant, warehouse=warehouse)  # 349.60
+    theirs = posted_sale(outsider, product, "4", by=other_assistant, warehouse=warehouse)  # 1398.40
 
     # when: the assistant opens the report from the list, filters by the code and exports
     log_in(page, assistant.username)
