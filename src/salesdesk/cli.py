@@ -100,6 +100,18 @@ def cmd_import(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def cmd_check_books() -> None:
+    from salesdesk.integrity import check_books
+
+    problems = check_books()
+    if problems:
+        for problem in problems:
+            print(f"salesdesk: {problem}")
+        print(f"salesdesk: the books do not hold: {len(problems)} problem(s).")
+        sys.exit(1)
+    print("salesdesk: the books hold: stock, outbounds, allocations, ledger, commissions, numbering.")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="salesdesk", description="业务助理工作台 salesdesk")
@@ -142,12 +154,17 @@ def main(argv: list[str] | None = None) -> None:
         print("\nAny other command is passed to Django's manage.py (e.g. `salesdesk migrate`).")
         return
     _setup()
+    from django.core.management import execute_from_command_line
+
+    if argv[0] == "check":
+        # Django's system checks with whatever options were given, then the books themselves.
+        execute_from_command_line(["salesdesk", *argv])
+        cmd_check_books()
+        return
     if argv[0] in known:
         args = parser.parse_args(argv)
         known[argv[0]](args)
         return
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line(["salesdesk", *argv])
 
 
