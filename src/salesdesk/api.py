@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 from salesdesk.core.audit import record_event
 from salesdesk.core.errors import DomainError
 from salesdesk.core.models import ApiToken
+from salesdesk.core.schemas import ErrorOut
 from salesdesk.core.views import client_address, login_failed, login_throttled
 
 
@@ -98,7 +99,12 @@ class TokenOut(Schema):
     expires_at: str
 
 
-@api.post("/auth/token", auth=None, response={200: TokenOut}, tags=["auth"])
+@api.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, frozenset({400, 401, 422, 429}): ErrorOut},
+    tags=["auth"],
+)
 def token_create(request, payload: TokenIn):
     """Exchange a username and password for a bearer token (valid 12 hours)."""
     client = client_address(request)

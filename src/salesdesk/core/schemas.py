@@ -175,6 +175,10 @@ def full_or_reduced(full: type, reduced: type) -> Any:
     def audience(value: Any) -> str:
         return "full" if isinstance(value, full) else "reduced"
 
+    # The reduced answer carries nothing beyond its own fields: the schema says so, or a full answer
+    # would match both branches of the documented oneOf.
+    reduced.model_config["json_schema_extra"] = {"additionalProperties": False}
+
     return Annotated[
         Annotated[full, Tag("full")] | Annotated[reduced, Tag("reduced")],
         Discriminator(audience),
