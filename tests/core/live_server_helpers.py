@@ -3,6 +3,7 @@ waitress on a free port, and speak JSON to its API the way an integration would.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
@@ -131,10 +132,10 @@ class Server:
         except urllib.error.HTTPError as exc:
             try:
                 return Answer(exc.code, json.loads(exc.read() or b"null"))
-            except (ValueError, OSError):
+            except (ValueError, OSError, http.client.HTTPException):
                 return Answer(exc.code)
-        except (OSError, ValueError):
-            return Answer(0)
+        except (OSError, ValueError, http.client.HTTPException):
+            return Answer(0)  # cut off mid-answer counts as no answer: nothing acknowledged
 
     def token(self, username: str) -> str:
         answer = self.call("POST", "/auth/token", {"username": username, "password": DEMO_PASSWORD})

@@ -29,9 +29,13 @@ from tests.core.live_server_helpers import (
     salesdesk,
 )
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL")), reason="the crash tests run salesdesk on its own SQLite file"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")), reason="the crash tests run salesdesk on its own SQLite file"
+    ),
+    # A writer thread that meets a refusal or an unexpected answer fails the test, not just itself.
+    pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning"),
+]
 
 REPEATS = int(os.environ.get("SALESDESK_CRASH_REPEATS", "3"))
 RECEIPT_CUSTOMERS = ["GS00001", "GS00002", "YW00001", "YW00003"]
@@ -220,6 +224,10 @@ def test_a_server_killed_in_a_burst_of_writes_loses_nothing_it_acknowledged(demo
         assert set(seen.answers) <= {0, 200, 201}, dict(seen.answers)
         for kind in ("receipts", "orders", "posted"):
             getattr(everything, kind).extend(getattr(seen, kind))
+        print(  # shown with -s: how much each kill cut into
+            f"kill {_repeat + 1}: answers {dict(seen.answers)}, receipts {len(seen.receipts)},"
+            f" orders {len(seen.orders)}, posted {len(seen.posted)}"
+        )
 
         assert_the_books_hold(data_dir)
         assert set(everything.receipts) <= numbers(db, "SELECT number FROM receivables_receipt")
@@ -236,7 +244,6 @@ def test_a_server_killed_in_a_burst_of_writes_loses_nothing_it_acknowledged(demo
         )
     # Writes went on across the restarts: the series continued without a gap.
     assert gapless(numbers(db, "SELECT number FROM receivables_receipt"), "SK")
-    assert len(everything.posted) >= 1 or REPEATS == 0
 
 
 # --- The backup ---------------------------------------------------------------------------------
