@@ -16,15 +16,18 @@ from contextlib import contextmanager
 import jsonschema_rs
 import pytest
 import schemathesis
+from schemathesis import GenerationMode
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -40,6 +43,7 @@ CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
 ]
@@ -63,10 +67,14 @@ def operations(schema):
 
 def describe(exc: BaseException) -> str:
     failures = exc.exceptions if isinstance(exc, BaseExceptionGroup) else [exc]
-    return "; ".join(f"{getattr(f, 'title', type(f).__name__)}: {str(f)[:400]}" for f in failures)
+    return "; ".join(
+        f"{getattr(f, 'title', type(f).__name__)}: {getattr(f, 'message', str(f))[:600]}" for f in failures
+    )
 
 
-def fuzz(operation, *, headers: dict[str, str], examples: int, check) -> str | None:
+def fuzz(
+    operation, *, headers: dict[str, str], examples: int, check, mode=GenerationMode.POSITIVE
+) -> str | None:
     """Run `examples` generated requests of one operation; the first problem found, or None."""
     problems: list[str] = []
 
@@ -78,7 +86,7 @@ def fuzz(operation, *, headers: dict[str, str], examples: int, check) -> str | N
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy())
+    @given(case=operation.as_strategy(generation_mode=mode, headers=headers or None))
     def run(case):
         if problems:
             return
@@ -87,7 +95,10 @@ def fuzz(operation, *, headers: dict[str, str], examples: int, check) -> str | N
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001  (reported below, one per operation)
             problems.append(f"{operation.label}: {describe(exc)}")
 
-    run()
+    try:
+        run()
+    except Unsatisfiable:
+        return None  # nothing in this operation's input can be made invalid (no parameters, no body)
     return problems[0] if problems else None
 
 
@@ -124,6 +135,33 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(role, request, world):
             problem
             for operation in operations(load_schema())
             if (problem := fuzz(operation, headers=headers, examples=EXAMPLES, check=validate))
+        ]
+
+    assert problems == [], "\n\n".join(problems)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_invalid_requests_are_refused_with_4xx(role, request, world):
+    user = request.getfixturevalue(role)
+    headers = {"Authorization": f"Bearer {token_for(user)}"}
+
+    def validate(case, headers):
+        case.call_and_validate(headers=headers, checks=[*CHECKS, negative_data_rejection])
+
+    with database_kept_open():
+        problems = [
+            problem
+            for operation in operations(load_schema())
+            if (
+                problem := fuzz(
+                    operation,
+                    headers=headers,
+                    examples=EXAMPLES,
+                    check=validate,
+                    mode=GenerationMode.NEGATIVE,
+                )
+            )
         ]
 
     assert problems == [], "\n\n".join(problems)
