@@ -218,3 +218,15 @@ def test_a_customer_answer_matches_exactly_one_documented_schema(role, branch, r
 
     assert answer.status_code == 200
     assert matching == [branch]
+
+
+@pytest.mark.django_db
+def test_an_empty_filter_box_is_taken_as_no_filter_and_documented_as_allowed(finance, world):
+    parameters = {p["name"]: p["schema"] for p in documented("/receipts")["parameters"]}
+    blank = {"type": "string", "maxLength": 0}
+
+    answer = ApiClient(token_for(finance)).get("/receipts", {"date_from": "", "date_to": ""})
+
+    assert answer.status_code == 200
+    assert blank in parameters["date_to"]["anyOf"]
+    assert blank in parameters["date_from"]["anyOf"]

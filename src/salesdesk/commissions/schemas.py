@@ -18,13 +18,13 @@ from salesdesk.commissions.models import StatementStatus
 from salesdesk.commissions.selectors import State
 from salesdesk.core.schemas import (
     AmountOut,
+    BlankAsNone,
     InputSchema,
     IsoDate,
     PageQuery,
     QuantityOut,
     Text,
     UnitPriceOut,
-    blank_as_none,
     choice_or_blank,
 )
 
@@ -48,7 +48,7 @@ Month = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}$", "example": "2026-03"}),
 ]
 # Query strings send "" for an empty filter box; that means "no filter".
-OptionalQueryMonth = Annotated[Month | None, BeforeValidator(blank_as_none)]
+OptionalQueryMonth = Annotated[Month | None, BlankAsNone]
 
 AccrualState = Literal["", State.WAITING, State.PAYABLE, State.ON_STATEMENT, State.PAID, State.CANCELLED]
 

@@ -21,13 +21,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Discriminator,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainSerializer,
     PlainValidator,
     StringConstraints,
     Tag,
     WithJsonSchema,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from salesdesk.core.money import QUANTITY_PLACES, to_amount, to_unit_price
 
@@ -96,8 +98,22 @@ def blank_as_none(value: Any) -> Any:
     return None if value == "" else value
 
 
-# Query strings send "" for an empty filter box; that means "no filter".
-OptionalQueryDate = Annotated[IsoDate | None, BeforeValidator(blank_as_none)]
+class _BlankAsNone:
+    """Query strings send "" for an empty filter box; that means "no filter", and the schema says so
+    (an "" the API takes must not be documented as invalid)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(blank_as_none, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict:
+        json_schema = dict(handler(schema))
+        branches = json_schema.pop("anyOf", None) or [{k: json_schema.pop(k) for k in list(json_schema)}]
+        return {**json_schema, "anyOf": [*branches, {"type": "string", "maxLength": 0}]}
+
+
+BlankAsNone = _BlankAsNone()
+
+OptionalQueryDate = Annotated[IsoDate | None, BlankAsNone]
 
 
 def _not_negative_zero(value: Decimal) -> Decimal:

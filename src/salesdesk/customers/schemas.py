@@ -4,16 +4,16 @@ import datetime as dt
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, StrictBool, StrictInt
+from pydantic import StrictBool, StrictInt
 
 from salesdesk.core.schemas import (
     AmountIn,
     AmountOut,
+    BlankAsNone,
     InputSchema,
     IsoDate,
     PageQuery,
     Text,
-    blank_as_none,
     choice_or_blank,
     full_or_reduced,
     username_of,
@@ -26,8 +26,8 @@ from salesdesk.customers.selectors import customer_missing_fields
 
 class CustomerQuery(PageQuery):
     q: Text(100) = ""
-    series: Annotated[CustomerSeries | None, BeforeValidator(blank_as_none)] = None
-    status: Annotated[CustomerStatus | None, BeforeValidator(blank_as_none)] = None
+    series: Annotated[CustomerSeries | None, BlankAsNone] = None
+    status: Annotated[CustomerStatus | None, BlankAsNone] = None
 
 
 class ContactIn(InputSchema):

@@ -8,11 +8,12 @@ import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, StrictBool, StrictInt
+from pydantic import StrictBool, StrictInt
 
 from salesdesk.catalog.schemas import ModelCode
 from salesdesk.core.schemas import (
     AmountOut,
+    BlankAsNone,
     InputSchema,
     IsoDate,
     OptionalQueryDate,
@@ -22,7 +23,6 @@ from salesdesk.core.schemas import (
     Text,
     UnitPriceIn,
     UnitPriceOut,
-    blank_as_none,
     choice_or_blank,
     full_or_reduced,
 )
@@ -36,7 +36,7 @@ RowIdIn = Annotated[StrictInt, Field(ge=1, le=2**62)]
 
 class OrderQuery(PageQuery):
     q: Text(100) = Field("", description="Part of a register number, customer code or name.")
-    status: Annotated[OrderStatus | None, BeforeValidator(blank_as_none)] = None
+    status: Annotated[OrderStatus | None, BlankAsNone] = None
     date_from: OptionalQueryDate = None
     date_to: OptionalQueryDate = None
     customer: Text(16) = Field("", description="Only this customer's orders (its code).")

@@ -8,16 +8,15 @@ import datetime as dt
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator
 
-from salesdesk.core.schemas import OptionalQueryDate, Text, blank_as_none
+from salesdesk.core.schemas import BlankAsNone, OptionalQueryDate, Text
 
 # Report names are lower-case words joined by underscores; nothing else is looked up.
 REPORT_NAME = r"^[a-z][a-z0-9_]{0,63}$"
 MAX_LIMIT = 1000
 
 # A user id from a filter box: "" means no filter.
-OptionalQueryUserId = Annotated[Annotated[int, Field(ge=1, le=2**62)] | None, BeforeValidator(blank_as_none)]
+OptionalQueryUserId = Annotated[Annotated[int, Field(ge=1, le=2**62)] | None, BlankAsNone]
 # What a cell may hold once serialised.
 Cell = str | int | float | bool | None
 
