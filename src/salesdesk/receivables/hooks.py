@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,12 +10,8 @@ from salesdesk.core import events
 from salesdesk.core.roles import Role, role_of
 from salesdesk.orders import review
 from salesdesk.receivables import selectors
-from salesdesk.receivables.services import apply_credit
+from salesdesk.receivables.services import apply_credit, order_total
 from salesdesk.warehouse.models import OutboundKind
-
-
-def _order_total(order) -> Decimal:
-    return sum((line.amount for line in order.lines.all()), Decimal("0.00"))
 
 
 def _receivables(order, by) -> review.Outcome:
@@ -29,10 +23,10 @@ def _receivables(order, by) -> review.Outcome:
         reasons.append(_("%(amount)s overdue") % {"amount": overdue})
     if customer.credit_limit is not None:
         owed = selectors.balance(customer)
-        if owed + _order_total(order) > customer.credit_limit:
+        if owed + order_total(order) > customer.credit_limit:
             reasons.append(
                 _("balance %(b)s plus this order %(o)s is over the credit limit %(l)s")
-                % {"b": owed, "o": _order_total(order), "l": customer.credit_limit}
+                % {"b": owed, "o": order_total(order), "l": customer.credit_limit}
             )
     if reasons:
         return review.Outcome(False, _("Receivables: %(r)s.") % {"r": "; ".join(reasons)})
@@ -52,7 +46,7 @@ review.register_check(
 def _prepaid(order) -> bool:
     """Check 4 passes when money received and not yet used covers the order (款到发货)."""
     owed = selectors.balance(order.customer)
-    return owed + _order_total(order) <= 0
+    return owed + order_total(order) <= 0
 
 
 review.PREPAYMENT_COVERAGE.append(_prepaid)

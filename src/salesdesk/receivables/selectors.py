@@ -100,6 +100,12 @@ def open_sales(customer: Customer, as_of: dt.date | None = None) -> list[Outboun
     return rows
 
 
+def open_amount(sale: Outbound) -> Decimal:
+    """What is still open on one posted sale (0 when settled or not a posted sale)."""
+    row = sales_with_open().filter(pk=sale.pk).values_list("amount", "settled").first()
+    return max(row[0] - cents(row[1]), ZERO) if row else ZERO
+
+
 def receipts_with_unapplied(customer: Customer) -> list[Receipt]:
     """Receipts with money not yet applied to a sale (预收/未核销), oldest first."""
     rows = []

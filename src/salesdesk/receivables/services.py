@@ -172,7 +172,7 @@ def _oldest_first_plan(customer: Customer, amount: Decimal, order: SalesOrder | 
     return plan
 
 
-def _order_total(order: SalesOrder) -> Decimal:
+def order_total(order: SalesOrder) -> Decimal:
     return sum((line.amount for line in order.lines.all()), Decimal("0.00"))
 
 
@@ -219,7 +219,7 @@ def receipt_create(
     settled_open = sum((left for _sale, _take, left in plan), Decimal("0.00"))
     if not plan and order is not None:
         # Nothing posted yet: a prepayment matches when it covers the order.
-        settled_open = _order_total(order)
+        settled_open = order_total(order)
     difference = amount - settled_open
     note = note.strip()[:500]
     if difference and not note:
@@ -294,7 +294,7 @@ def receipt_from_cod(
     if shipment.cod_returned_on is None:
         shipment_cod_returned(shipment=shipment, by=by, on=day)
     sale = shipment.outbound
-    left = next((s.open_amount for s in selectors.open_sales(sale.customer) if s.pk == sale.pk), Decimal("0"))
+    left = selectors.open_amount(sale)
     allocations = [AllocationInput(sale, min(left, shipment.cod_amount))] if left > 0 else None
     return receipt_create(
         customer=sale.customer,
@@ -349,15 +349,12 @@ def apply_credit(*, customer: Customer, by, sales: list[Outbound] | None = None)
     return leaves credit beyond its original. A prepayment settles its own order before others.
     """
     customer = lock_customer(customer)
-    targets = sales if sales is not None else selectors.open_sales(customer)
+    open_now = selectors.open_sales(customer)
+    if sales is not None:
+        wanted = {sale.pk for sale in sales}
+        open_now = [sale for sale in open_now if sale.pk in wanted]
     made: list[Allocation] = []
-    open_left = {}
-    for sale in targets:
-        if not hasattr(sale, "open_amount"):
-            sale = next((s for s in selectors.open_sales(customer) if s.pk == sale.pk), None)
-            if sale is None:
-                continue
-        open_left[sale.pk] = (sale, sale.open_amount)
+    open_left = {sale.pk: (sale, sale.open_amount) for sale in open_now}
     if not open_left:
         return made
     receipts = selectors.receipts_with_unapplied(customer)

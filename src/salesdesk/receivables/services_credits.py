@@ -154,10 +154,7 @@ def _return(*, original: Outbound, by, lines: list[ReturnLineInput], reason: str
     move_stock_for(outbound, by)
     _post(outbound, prefix="TH", series="return", by=by)
     # The credit settles what is open on the sale it undoes, then other open sales.
-    open_on_original = next(
-        (s.open_amount for s in selectors.open_sales(customer) if s.pk == original.pk), Decimal("0")
-    )
-    take = min(open_on_original, -outbound.amount)
+    take = min(selectors.open_amount(original), -outbound.amount)
     if take > 0:
         _allocate(sale=original, amount=take, by=by, credit=outbound)
     events.emit(events.OUTBOUND_POSTED, outbound=outbound, by=by)

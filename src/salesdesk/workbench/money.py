@@ -32,11 +32,9 @@ def receivables_due(user, *, today: dt.date | None = None) -> Section:
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     sales = (
-        scope_to_user(ar.posted_sales(), user, "customer")
+        scope_to_user(ar.sales_with_open(), user, "customer")
         .filter(due_date__lte=soon)
-        .annotate(settled=ar._settled_subquery())
         .select_related("customer", "customer__salesperson")
-        .order_by("due_date", "id")
     )
     per_customer: dict[int, dict] = {}
     for sale in sales:
