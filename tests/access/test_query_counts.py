@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from salesdesk.catalog import services as catalog_services
 from salesdesk.customers import services as customer_services
+from tests.access.busy_world import FEW, agree_prices, queries_for, world  # noqa: F401  (a shared fixture)
 from tests.conftest import client_for
-from tests.factories import CarrierFactory, ProductFactory, days_ago, make_customer
+from tests.factories import CarrierFactory, ProductFactory, make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -34,32 +31,11 @@ def add_rows(n: int, *, assistant, salesperson, manager) -> None:
         customer = make_customer(
             by=assistant, salesperson=salesperson, name=f"客户{i}", rebate=True, address="", credit_days=30
         )
-        catalog_services.price_set(
-            customer=customer,
-            product=product,
-            unit_price=Decimal("349.6"),
-            valid_from=days_ago(3),
-            by=manager,
-        )
-        catalog_services.rebate_set(
-            customer=customer,
-            product=product,
-            rebate_unit_price=Decimal("12"),
-            valid_from=days_ago(3),
-            by=manager,
-            payee_name="黄先生",
-        )
+        agree_prices(customer, product, by=manager, days=3)
         customer_services.credit_application_submit(customer=customer, by=assistant, credit_days=30)
         carrier = CarrierFactory()
         if i % 2:
             catalog_services.carrier_suspend(carrier=carrier, by=manager, reason="回单逾期")
-
-
-def queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 @pytest.mark.parametrize("role", ["assistant", "manager"])
@@ -76,3 +52,22 @@ def test_list_pages_make_a_fixed_number_of_queries(request, assistant, salespers
 
     # then every page makes the same number of queries
     assert many == few
+
+
+def test_each_busy_customer_adds_a_row_to_every_list(world):  # noqa: F811
+    # The counts in test_query_counts_<area>.py only mean something if the rows are there.
+    from salesdesk.commissions.models import CommissionAccrual, CommissionStatement
+    from salesdesk.orders.models import SalesOrder
+    from salesdesk.receivables.models import Invoice, Receipt, ReceiptSlip, Statement
+    from salesdesk.warehouse.models import Outbound, Shipment
+
+    world.grow(FEW)
+    big = world.big_order
+    assert SalesOrder.objects.exclude(pk=big.pk).count() == 3 * FEW  # paid, gone by courier, in the queue
+    assert Outbound.objects.filter(kind="return").count() == FEW
+    assert Shipment.objects.count() == 2 * FEW and big.outbounds.count() == FEW
+    assert Receipt.objects.count() == 2 * FEW  # the paid sale, and a part of the big order
+    assert (Invoice.objects.count(), ReceiptSlip.objects.count(), Statement.objects.count()) == (2, 1, FEW)
+    # On statements: each paid sale's commission and its return's clawback, and each part of the big order's.
+    assert CommissionAccrual.objects.filter(statement_lines__isnull=False).distinct().count() == 3 * FEW
+    assert CommissionStatement.objects.count() == FEW

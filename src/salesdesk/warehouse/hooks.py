@@ -3,6 +3,7 @@ and the shipped/waiting part of "where is my order"."""
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,7 +12,7 @@ from salesdesk.core.money import quantity_text
 from salesdesk.orders import review
 from salesdesk.orders.models import OrderStatus
 from salesdesk.orders.selectors import TRACKING_PROVIDERS
-from salesdesk.warehouse.models import OutboundStatus, ProductionDemand, Shipment
+from salesdesk.warehouse.models import OutboundLine, OutboundStatus, ProductionDemand, Shipment
 from salesdesk.warehouse.selectors import order_lines_with_shipped
 from salesdesk.warehouse.services import recount_open_requests, request_production_for
 
@@ -41,13 +42,15 @@ review.register_check(review.Check("stock", gettext_lazy("Stock available"), _st
 
 
 def _tracking(order, tracking) -> None:
-    shipments = Shipment.objects.filter(
-        outbound__order=order, outbound__status=OutboundStatus.POSTED
-    ).select_related("carrier", "outbound")
+    shipments = (
+        Shipment.objects.filter(outbound__order=order, outbound__status=OutboundStatus.POSTED)
+        .select_related("carrier", "outbound")
+        .prefetch_related(Prefetch("outbound__lines", OutboundLine.objects.select_related("product")))
+    )
     for shipment in shipments:
         what = ", ".join(
             f"{line.product.model_code} × {quantity_text(line.quantity)}"
-            for line in shipment.outbound.lines.select_related("product")
+            for line in shipment.outbound.lines.all()
         )
         tracking.shipped.append(
             {
