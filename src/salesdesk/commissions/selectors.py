@@ -45,6 +45,13 @@ def accrual_list(user) -> QuerySet[CommissionAccrual]:
     )
 
 
+def _loaded(accrual: CommissionAccrual) -> bool:
+    """Whether the original of a clawback came with it, outbound and all."""
+    return CommissionAccrual.original.is_cached(accrual) and CommissionAccrual.outbound.is_cached(
+        accrual.original
+    )
+
+
 def with_states(accruals) -> list[CommissionAccrual]:
     """Each accrual with `.state` and `.reason`, from its outbound's settlement and its statements.
 
@@ -53,10 +60,15 @@ def with_states(accruals) -> list[CommissionAccrual]:
     accruals = list(accruals)
     if not accruals:
         return []
-    originals = {a.original_id for a in accruals if a.original_id} - {a.pk for a in accruals}
-    everything = accruals + list(
-        CommissionAccrual.objects.filter(pk__in=originals).select_related("outbound")
-    )
+    missing = {a.original_id for a in accruals if a.original_id} - {a.pk for a in accruals}
+    # Originals read with select_related("original__outbound") need no query of their own.
+    originals = {a.original_id: a.original for a in accruals if a.original_id in missing and _loaded(a)}
+    if missing - originals.keys():
+        fetched = CommissionAccrual.objects.filter(pk__in=missing - originals.keys()).select_related(
+            "outbound"
+        )
+        originals.update((a.pk, a) for a in fetched)
+    everything = accruals + list(originals.values())
     by_id = {a.pk: a for a in everything}
     ids = list(by_id)
     sale_ids = {a.outbound_id for a in everything if a.amount > 0}
