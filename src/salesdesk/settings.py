@@ -6,6 +6,7 @@ environment (see docs/operations.md); the defaults are safe for one office on SQ
 
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -196,6 +197,8 @@ SALESDESK = {
     "HOME_PROVINCE": os.environ.get("SALESDESK_HOME_PROVINCE", "广东"),
     "EXPRESS_CUTOFF": os.environ.get("SALESDESK_EXPRESS_CUTOFF", "11:30"),
     "PAGE_SIZE": 25,
+    # Bad-debt write-offs up to this many yuan finance may approve; larger ones only the manager.
+    "WRITE_OFF_LIMIT": Decimal(os.environ.get("SALESDESK_WRITE_OFF_LIMIT", "500")),
 }
 
 LOGGING = {

@@ -117,6 +117,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "receivables.change_statement",
         "receivables.add_writeoffitem",
         "receivables.check_receipt",
+        # Small write-offs (up to SALESDESK_WRITE_OFF_LIMIT) need not wait for the manager.
+        "receivables.approve_small_write_off",
         # Finance checks the month's commission statements against the payments and pays them.
         "commissions.view_commissionaccrual",
         "commissions.view_commissionstatement",

@@ -716,10 +716,16 @@ def write_off_create(request: HttpRequest, payload: WriteOffIn):
     return Status(201, _write_off_out(_found(_write_offs(request), pk=write_off.pk)))
 
 
+def _require_write_off_approver(request: HttpRequest) -> None:
+    if not services_credits.may_decide_write_offs(request.user):
+        require(request, "receivables.approve_write_off")  # refuses, in the API's usual words
+
+
 @router.post("/write-offs/{write_off_id}/approve", response={200: WriteOffOut, **ERRORS})
 def write_off_approve(request: HttpRequest, write_off_id: int = RowId):
-    """The manager — never whoever proposed it — approves: it is posted and settles the sales."""
-    require(request, "receivables.approve_write_off")
+    """The manager, or finance up to the write-off limit — never whoever proposed it — approves:
+    it is posted and settles the sales."""
+    _require_write_off_approver(request)
     write_off = _found(_write_offs(request), pk=write_off_id)
     with _as_sent():
         services_credits.write_off_approve(write_off=write_off, by=request.user)
@@ -728,8 +734,9 @@ def write_off_approve(request: HttpRequest, write_off_id: int = RowId):
 
 @router.post("/write-offs/{write_off_id}/reject", response={204: None, **ERRORS})
 def write_off_reject(request: HttpRequest, payload: RejectIn, write_off_id: int = RowId):
-    """The manager turns the proposal down, saying why; it is gone, and the audit trail keeps it."""
-    require(request, "receivables.approve_write_off")
+    """Whoever could approve it turns the proposal down, saying why; it is gone, and the audit trail
+    keeps it."""
+    _require_write_off_approver(request)
     write_off = _found(_write_offs(request), pk=write_off_id)
     with _as_sent():
         services_credits.write_off_reject(write_off=write_off, by=request.user, reason=payload.reason)

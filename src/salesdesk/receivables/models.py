@@ -135,8 +135,12 @@ class WriteOffItem(models.Model):
 
     class Meta:
         ordering = ["write_off", "id"]
-        # Approving a write-off is the manager's, never its creator's.
-        permissions = [("approve_write_off", _("May approve bad-debt write-offs"))]
+        # Approving a write-off is the manager's, or finance's up to the write-off limit; never
+        # its creator's.
+        permissions = [
+            ("approve_write_off", _("May approve bad-debt write-offs")),
+            ("approve_small_write_off", _("May approve bad-debt write-offs up to the write-off limit")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_item_positive"),
             models.UniqueConstraint(fields=["write_off", "sale"], name="one_item_per_sale_and_write_off"),

@@ -3,7 +3,8 @@
 A return (销售退货) refers to the sale it undoes, brings the goods back into stock and
 settles that sale's open amount first. An exchange (换货) is a return and a new sale posted
 together. A write-off (坏账) is proposed with the sales it writes off, approved by the
-manager — never by whoever proposed it — and moves no stock.
+manager — or by finance when it is small (SALESDESK_WRITE_OFF_LIMIT) — never by whoever
+proposed it, and moves no stock.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +28,7 @@ from salesdesk.core.errors import Conflict, DomainError, FieldErrors, NotAllowed
 from salesdesk.core.money import line_amount, quantity_text, to_unit_price, total
 from salesdesk.core.roles import Role, role_of
 from salesdesk.receivables import selectors
-from salesdesk.receivables.models import WriteOffItem
+from salesdesk.receivables.models import Allocation, WriteOffItem
 from salesdesk.receivables.services import (
     _allocate,
     _clean_amount,
@@ -303,15 +306,61 @@ def _pending(write_off: Outbound) -> Outbound:
     return write_off
 
 
+def write_off_limit() -> Decimal:
+    return settings.SALESDESK["WRITE_OFF_LIMIT"]
+
+
+def may_decide_write_offs(user) -> bool:
+    """Whether `user` approves or rejects write-offs at all: the manager any, finance small ones."""
+    return user.has_perm("receivables.approve_write_off") or user.has_perm(
+        "receivables.approve_small_write_off"
+    )
+
+
+def counted_against_limit(write_off: Outbound) -> Decimal:
+    """The proposal plus what earlier write-offs took off the same sales: writing a sale off in
+    small pieces needs the manager just as writing it off at once would."""
+    items = list(write_off.write_off_items.all())
+    earlier = Allocation.objects.filter(
+        sale_id__in={item.sale_id for item in items}, credit__kind=OutboundKind.BAD_DEBT
+    ).aggregate(amount=Sum("amount"))["amount"]
+    return total(item.amount for item in items) + (earlier or Decimal("0"))
+
+
+def write_off_refusal(*, write_off: Outbound, by, approving: bool = True) -> str | None:
+    """Why `by` may not approve (or reject) `write_off`, said to them; None when they may.
+
+    The service, the page and the API all ask this, so they never disagree."""
+    limit = write_off_limit()
+    if not may_decide_write_offs(by):
+        return _("Only the manager, or finance up to %(limit)s, approves write-offs.") % {"limit": limit}
+    if approving and write_off.created_by_id == by.pk:
+        return _("Whoever proposed a write-off cannot approve it; ask another manager.")
+    if not by.has_perm("receivables.approve_write_off"):
+        counted = counted_against_limit(write_off)
+        if counted > limit:
+            return _(
+                "Write-offs above %(limit)s need the manager: this one comes to %(amount)s "
+                "with what was written off of the same outbounds before."
+            ) % {"limit": limit, "amount": counted}
+    return None
+
+
+def _refuse_unless_allowed(write_off: Outbound, by, *, approving: bool) -> None:
+    refusal = write_off_refusal(write_off=write_off, by=by, approving=approving)
+    if refusal:
+        raise NotAllowed(refusal)
+
+
 @transaction.atomic
 def write_off_approve(*, write_off: Outbound, by) -> Outbound:
-    """The manager approves: the write-off is posted and settles the sales it names."""
-    if not by.has_perm("receivables.approve_write_off"):
-        raise NotAllowed(_("Only the manager approves write-offs."))
+    """The manager, or finance for a small one, approves: it is posted and settles the sales it names."""
+    if not may_decide_write_offs(by):
+        _refuse_unless_allowed(write_off, by, approving=True)
     customer = lock_customer(write_off.customer)
     write_off = _pending(write_off)
-    if write_off.created_by_id == by.pk:
-        raise NotAllowed(_("Whoever proposed a write-off cannot approve it; ask another manager."))
+    # Checked under the customer's lock, so no write-off of the same sales is approved meanwhile.
+    _refuse_unless_allowed(write_off, by, approving=True)
     open_now = {sale.pk: sale.open_amount for sale in selectors.open_sales(customer)}
     items = list(selectors.write_off_items(write_off))
     for item in items:
@@ -337,9 +386,11 @@ def write_off_approve(*, write_off: Outbound, by) -> Outbound:
 
 @transaction.atomic
 def write_off_reject(*, write_off: Outbound, by, reason: str) -> None:
-    if not by.has_perm("receivables.approve_write_off"):
-        raise NotAllowed(_("Only the manager approves write-offs."))
+    """Turned down by whoever could approve it; an approver who proposed it may withdraw it so."""
+    if not may_decide_write_offs(by):
+        _refuse_unless_allowed(write_off, by, approving=False)
     write_off = _pending(write_off)
+    _refuse_unless_allowed(write_off, by, approving=False)
     if not (reason or "").strip():
         raise DomainError(_("Say why the write-off is rejected."), field="reason")
     record_event(

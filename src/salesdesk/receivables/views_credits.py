@@ -1,10 +1,12 @@
 """Returns, exchanges and bad-debt write-offs: the list of credits, recording a return or an
-exchange against a posted sale, proposing a write-off, and the manager's approval."""
+exchange against a posted sale, proposing a write-off, and its approval (the manager's, or
+finance's when it is small)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -178,7 +180,8 @@ def _place_write_off_errors(form: WriteOffForm, exc: DomainError, chosen: list) 
 
 
 def write_off_create(request: HttpRequest, code: str) -> HttpResponse:
-    """坏账: propose writing off what a customer will not pay; the manager approves it."""
+    """坏账: propose writing off what a customer will not pay; the manager (or finance, when small)
+    approves it."""
     require_perm(request, "receivables.add_writeoffitem")
     customer = get_object_or_404(selectors.customers_in_scope(request.user), code=code)
     sales = selectors.open_sales(customer)
@@ -195,7 +198,13 @@ def write_off_create(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Write-off proposed; it waits for the manager's approval."))
             return redirect("receivables:write-off-detail", pk=write_off.pk)
-    context = {**AREA, "customer": customer, "form": form, "sales": sales}
+    context = {
+        **AREA,
+        "customer": customer,
+        "form": form,
+        "sales": sales,
+        "write_off_limit": services_credits.write_off_limit(),
+    }
     return render(request, "receivables/write_off_form.html", context)
 
 
@@ -216,22 +225,29 @@ def write_off_detail(request: HttpRequest, pk: int) -> HttpResponse:
         open_now = {sale.pk: sale.open_amount for sale in selectors.open_sales(write_off.customer)}
         for item in items:
             item.open_now = open_now.get(item.sale_id, 0)
-    approver = request.user.has_perm("receivables.approve_write_off")
+    # Approvers see the buttons, or why this one is not theirs to approve (their own, too large).
+    approver = pending and services_credits.may_decide_write_offs(request.user)
+    refusal = approver and services_credits.write_off_refusal(write_off=write_off, by=request.user)
     context = {
         **AREA,
         "write_off": write_off,
         "items": items,
         "proposed": sum((item.amount for item in items), 0),
         "pending": pending,
-        "can_decide": pending and approver and write_off.created_by_id != request.user.pk,
-        "own_proposal": pending and approver and write_off.created_by_id == request.user.pk,
+        "can_decide": approver and not refusal,
+        "refusal": refusal or "",
     }
     return render(request, "receivables/write_off_detail.html", context)
 
 
+def _require_approver(request: HttpRequest) -> None:
+    if not services_credits.may_decide_write_offs(request.user):
+        raise PermissionDenied
+
+
 @require_POST
 def write_off_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "receivables.approve_write_off")
+    _require_approver(request)
     write_off = _write_off_for(request.user, pk)
     try:
         posted = services_credits.write_off_approve(write_off=write_off, by=request.user)
@@ -244,7 +260,7 @@ def write_off_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def write_off_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "receivables.approve_write_off")
+    _require_approver(request)
     write_off = _write_off_for(request.user, pk)
     reference = write_off.reference
     try:
