@@ -1,0 +1,66 @@
+"""`salesdesk gendata --scale N`: three years of a busy distributor, for measuring speed.
+
+Scale 1 is 2,000 customers in the three series, 500 products and 200,000 orders (about
+600,000 lines) with partial shipments, returns, receipts (some partial, some entered late),
+COD, write-offs, rebate customers with accruals and paid statements, calls and follow-ups.
+The plan (plan.py) decides what happens; a writer writes it: `services` through the service
+layer, one call per action, or `bulk` (the default) with the same rows built in memory and
+inserted a month at a time. Memory stays bounded: only what is still open is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+
+from salesdesk.core.calendar import is_workday
+from salesdesk.gendata.bulk_writer import BulkWriter
+from salesdesk.gendata.clock import at_moment, aware
+from salesdesk.gendata.company import Company, build_company
+from salesdesk.gendata.month_end import month_end
+from salesdesk.gendata.plan import MonthEnd, Plan
+from salesdesk.gendata.services_writer import ServiceWriter
+
+WRITERS = {"bulk": BulkWriter, "services": ServiceWriter}
+
+
+def generate(
+    *,
+    scale: float,
+    seed: int = 2026,
+    months: int = 36,
+    via: str = "bulk",
+    today: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Company:
+    """Fill an empty database with `months` of history ending yesterday."""
+    plan = Plan(scale=scale, seed=seed, months=months, today=today or timezone.localdate())
+    workday = lru_cache(maxsize=None)(is_workday)
+    started = time.perf_counter()
+    writer_class = WRITERS[via]
+    eve = aware(plan.start - dt.timedelta(days=1), dt.time(8, 0))
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic(), at_moment(eve):
+        company = build_company(plan, agree_prices=writer_class.agree_prices)
+    if progress:
+        took = time.perf_counter() - started
+        progress(f"{len(company.customers)} customers, {len(company.products)} products ({took:.0f} s)")
+    writer = writer_class(plan, company)
+    for month in plan.months():
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+            count = 0
+            for at, event in plan.month(month, workday=workday, aware=aware):
+                if isinstance(event, MonthEnd):
+                    month_end(plan, company, writer, event, at)
+                else:
+                    writer.handle(at, event)
+                    count += 1
+            writer.flush()
+        if progress:
+            progress(f"{month:%Y-%m}: {count} events ({time.perf_counter() - started:.0f} s)")
+    return company
