@@ -13,7 +13,6 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.http import FileResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -48,7 +47,7 @@ def page_url(name: str) -> str:
 
 
 def sheet_rows(response) -> list[tuple]:
-    assert isinstance(response, FileResponse) and response.streaming
+    assert response.streaming
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     return list(workbook.active.iter_rows(values_only=True))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,15 +16,13 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
-from django.http import FileResponse
-from django.utils import timezone
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
+from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from salesdesk.core.errors import DomainError
+from salesdesk.core.xlsx_writer import stream_xlsx
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
@@ -299,24 +296,18 @@ def cell_display(value: Any) -> str:
 
 def xlsx_response(
     *, filename: str, fallback_filename: str, title: str, columns: Sequence[Column], rows: Iterable[Sequence]
-) -> FileResponse:
-    """An .xlsx download built row by row, so a large export stays in bounded memory.
-
-    openpyxl's write-only mode spools rows to disk; the finished file is then streamed
-    from a temporary file that disappears when the response is closed.
-    """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(title))
-    for i, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = column.width
-    sheet.freeze_panes = "A2"
-    sheet.append([column.header for column in columns])
-    for row in rows:
-        sheet.append([_cell(sheet, value, column) for value, column in zip(row, columns, strict=True)])
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response
-    workbook.save(spool)
-    spool.seek(0)
-    response = FileResponse(spool, content_type=XLSX_CONTENT_TYPE)
+) -> StreamingHttpResponse:
+    """An .xlsx download sent while its rows are read, so a large export starts at once and
+    stays in bounded memory (see core.xlsx_writer)."""
+    cells = ([_value(value) for value in row] for row in rows)
+    content = stream_xlsx(
+        title=_sheet_title(title),
+        header=[column.header for column in columns],
+        widths=[column.width for column in columns],
+        formats=[column.number_format for column in columns],
+        rows=cells,
+    )
+    response = StreamingHttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(filename, fallback_filename)
     return response
 
@@ -332,23 +323,8 @@ def _sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", title)[:31] or "Sheet1"
 
 
-def _cell(sheet, value: Any, column: Column) -> Any:
-    if isinstance(value, str):
-        return neutralise_formula(value)
-    if isinstance(value, bool) or value is None:
-        return value
-    cell = WriteOnlyCell(sheet)
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-        cell.number_format = column.number_format or "yyyy-mm-dd hh:mm"
-    elif isinstance(value, dt.date):
-        cell.number_format = column.number_format or "yyyy-mm-dd"
-    elif isinstance(value, Decimal):
-        cell.number_format = column.number_format or "#,##0.00"
-    elif column.number_format:
-        cell.number_format = column.number_format
-    cell.value = value
-    return cell
+def _value(value: Any) -> Any:
+    return neutralise_formula(value) if isinstance(value, str) else value
 
 
 def neutralise_formula(text: str) -> str:
