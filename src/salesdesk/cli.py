@@ -43,6 +43,23 @@ def cmd_demo(args: argparse.Namespace) -> None:
         print(f"  {username:<12} {password}   {role}")
 
 
+def cmd_gendata(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+
+    from salesdesk.demo import demo_is_needed
+    from salesdesk.gendata import generate
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not demo_is_needed():
+        print("salesdesk: the database already has data; generate into an empty one.")
+        sys.exit(1)
+    company = generate(
+        scale=args.scale, seed=args.seed, months=args.months, via=args.via, progress=lambda m: print(f"  {m}")
+    )
+    print("salesdesk: generated. Logins (password salesdesk-demo-2026):")
+    print("  " + ", ".join(f"{name} ({role})" for name, role in company.users()))
+
+
 def cmd_createuser(args: argparse.Namespace) -> None:
     import getpass
 
@@ -122,6 +139,15 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--port", type=int, default=int(os.environ.get("SALESDESK_PORT", "8000")))
     run.add_argument("--threads", type=int, default=8)
     sub.add_parser("demo", help="fill an empty database with a demo company")
+    gd = sub.add_parser(
+        "gendata", help="fill an empty database with years of generated business, to measure speed"
+    )
+    gd.add_argument("--scale", type=float, default=1.0, help="1 = 2,000 customers and 200,000 orders")
+    gd.add_argument("--seed", type=int, default=2026)
+    gd.add_argument("--months", type=int, default=36)
+    gd.add_argument(
+        "--via", choices=["bulk", "services"], default="bulk", help="how the documents are written"
+    )
     cu = sub.add_parser("createuser", help="create a user with a role")
     cu.add_argument("username")
     cu.add_argument(
@@ -144,6 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     known = {
         "run": cmd_run,
         "demo": cmd_demo,
+        "gendata": cmd_gendata,
         "createuser": cmd_createuser,
         "backup": cmd_backup,
         "restore": cmd_restore,

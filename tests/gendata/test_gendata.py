@@ -1,0 +1,69 @@
+"""The data generator: the bulk writer leaves exactly the rows the services would, the books
+hold afterwards, and the history has the variety the benchmarks need."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.db.models import Count
+
+from salesdesk.calls.models import FollowUp
+from salesdesk.cli import main
+from salesdesk.commissions.models import CommissionAccrual, CommissionStatement
+from salesdesk.gendata import generate
+from salesdesk.integrity import check_books
+from salesdesk.orders.models import ReviewCheck, SalesOrder
+from salesdesk.receivables.models import Receipt
+from salesdesk.warehouse.models import Outbound, Shipment
+from tests.gendata.dump import differences, dump
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 27)
+SMALL = {"scale": 0.02, "months": 7, "today": TODAY}
+
+
+def written(via: str) -> dict:
+    """Generate SMALL history one way, read every row back, and leave the database as it was."""
+    with transaction.atomic():
+        generate(via=via, **SMALL)
+        rows = dump()
+        transaction.set_rollback(True)
+    return rows
+
+
+def test_the_bulk_writer_leaves_the_same_rows_as_the_services():
+    # given the same plan written through the services, one call per action
+    by_services = written("services")
+    # when it is written in bulk
+    in_bulk = written("bulk")
+    # then every table holds the same rows, ids aside
+    assert differences(by_services, in_bulk) == []
+    assert len(by_services["orders.salesorder"]) > 300
+
+
+def test_generated_history_holds_the_books_and_has_every_kind_of_document():
+    generate(via="bulk", **SMALL)
+    assert check_books() == []
+    checks = dict(ReviewCheck.objects.values_list("result").annotate(n=Count("id")))
+    outbounds = dict(Outbound.objects.values_list("kind").annotate(n=Count("id")))
+    assert checks.get("overridden", 0) > 0  # receivables holds, overridden by the salesperson
+    assert outbounds["return"] > 0 and outbounds["bad_debt"] > 0
+    assert SalesOrder.objects.filter(outbounds__isnull=False).annotate(n=Count("outbounds")).filter(n=2).exists()
+    receipts = Receipt.objects.all()
+    assert receipts.exclude(difference=0).exists()  # part payments with a note
+    assert receipts.filter(entered_late=True).exists()
+    assert receipts.filter(method="cod", shipment__isnull=False).exists()
+    assert Shipment.objects.filter(note_returned_on__isnull=False).exists()
+    assert CommissionAccrual.objects.exists()
+    assert CommissionStatement.objects.filter(status="paid").exists()
+    assert FollowUp.objects.filter(status="resolved").exists()
+
+
+def test_gendata_refuses_a_database_that_has_data(capsys, assistant):
+    with pytest.raises(SystemExit) as stopped:
+        main(["gendata", "--scale", "0.01", "--months", "2"])
+    assert stopped.value.code == 1
+    assert "already has data" in capsys.readouterr().out
