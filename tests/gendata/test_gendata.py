@@ -51,7 +51,8 @@ def test_generated_history_holds_the_books_and_has_every_kind_of_document():
     outbounds = dict(Outbound.objects.values_list("kind").annotate(n=Count("id")))
     assert checks.get("overridden", 0) > 0  # receivables holds, overridden by the salesperson
     assert outbounds["return"] > 0 and outbounds["bad_debt"] > 0
-    assert SalesOrder.objects.filter(outbounds__isnull=False).annotate(n=Count("outbounds")).filter(n=2).exists()
+    shipped_twice = SalesOrder.objects.annotate(n=Count("outbounds")).filter(n=2)
+    assert shipped_twice.exists()  # partial shipments
     receipts = Receipt.objects.all()
     assert receipts.exclude(difference=0).exists()  # part payments with a note
     assert receipts.filter(entered_late=True).exists()
