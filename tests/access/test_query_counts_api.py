@@ -31,7 +31,16 @@ class Bearer:
 
 def urls(world: BusyWorld, role: str) -> list[str]:  # noqa: F811  (a plain argument)
     big = world.big_order.reference
-    paths = ["/orders", f"/orders/{big}", f"/orders/{big}/tracking", "/customers", "/stock", "/workbench"]
+    search = urlencode({"q": "佛山客户"})
+    paths = [
+        "/orders",
+        f"/orders?{search}",
+        f"/orders/{big}",
+        f"/orders/{big}/tracking",
+        "/customers",
+        f"/customers?{search}",
+    ]
+    paths += ["/stock", "/workbench"]
     if role != "warehouse":  # money is not the warehouse's
         today = timezone.localdate()
         month = urlencode({"from": f"{today.replace(day=1):%Y-%m-%d}", "to": f"{today:%Y-%m-%d}"})
