@@ -42,7 +42,9 @@ class ChineseFirstLocaleMiddleware:
 class LoginRequiredMiddleware(DjangoLoginRequired):
     """Every page needs a logged-in user; the API authenticates with its own tokens.
 
-    Also ends a session idle for longer than SESSION_IDLE_SECONDS.
+    Also ends a session idle for longer than SESSION_IDLE_SECONDS, or older than
+    SESSION_COOKIE_AGE however busy: Django renews a session's expiry each time it is saved,
+    and this middleware saves it on every request.
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -51,11 +53,17 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.user.is_authenticated:
             now = int(time.time())
             last = request.session.get("last_seen", now)
-            if now - last > settings.SESSION_IDLE_SECONDS:
+            started = request.session.setdefault("logged_in_at", now)
+            if now - last > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_COOKIE_AGE:
                 logout(request)
             else:
                 request.session["last_seen"] = now
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+def start_session_clock(request: HttpRequest) -> None:
+    """At login: both limits count from now, even if the next request comes late."""
+    request.session["logged_in_at"] = request.session["last_seen"] = int(time.time())
 
 
 class IdempotencyMiddleware:

@@ -21,6 +21,7 @@ from salesdesk.core import services
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import DomainError
 from salesdesk.core.forms import show_domain_error
+from salesdesk.core.middleware import start_session_clock
 from salesdesk.core.models import CalendarDay, LoginAttempt
 from salesdesk.core.roles import Role, role_of
 from salesdesk.core.user_forms import GRANT_CHOICES, CalendarDayForm, GrantsForm, UserCreateForm
@@ -82,6 +83,7 @@ class ThrottledLoginView(LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        start_session_clock(self.request)
         LoginAttempt.objects.filter(username=form.get_user().get_username().lower()).delete()
         record_event("login.succeeded", by=form.get_user())
         return response
