@@ -60,6 +60,16 @@ def agreed_price(*, customer: Customer, product: Product, on: dt.date) -> Decima
     return row
 
 
+def agreed_prices(*, customer: Customer, products: list[Product], on: dt.date) -> dict[int, Decimal]:
+    """The agreed unit price in force on `on` for each of `products` that has one, in one query."""
+    rows = (
+        CustomerPrice.objects.filter(customer=customer, product__in=products, valid_from__lte=on)
+        .order_by("product_id", "valid_from")
+        .values_list("product_id", "unit_price")
+    )
+    return dict(rows)  # the latest start date of each product comes last and wins
+
+
 def price_history(*, customer: Customer) -> QuerySet[CustomerPrice]:
     return customer.prices.select_related("product", "created_by").order_by(
         "product__model_code", "-valid_from"

@@ -61,11 +61,11 @@ def accrue(*, outbound: Outbound, by) -> list[CommissionAccrual]:
             if amount <= 0:
                 continue
             made.append(
-                CommissionAccrual.objects.create(
+                CommissionAccrual(
                     outbound_line=line,
                     outbound=outbound,
                     customer=customer,
-                    salesperson=customer.salesperson,
+                    salesperson_id=customer.salesperson_id,
                     rebate_price=rebate,
                     posting_date=outbound.posting_date,
                     quantity=line.quantity,
@@ -90,7 +90,7 @@ def accrue(*, outbound: Outbound, by) -> list[CommissionAccrual]:
             if amount == 0:
                 continue
             made.append(
-                CommissionAccrual.objects.create(
+                CommissionAccrual(
                     outbound_line=line,
                     outbound=outbound,
                     original=original,
@@ -107,7 +107,7 @@ def accrue(*, outbound: Outbound, by) -> list[CommissionAccrual]:
                     payee_account=original.payee_account,
                 )
             )
-    return made
+    return CommissionAccrual.objects.bulk_create(made)
 
 
 def _month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from salesdesk.core.calendar import is_workday
+from salesdesk.core.db import refresh_statistics
 from salesdesk.gendata.bulk_writer import BulkWriter
 from salesdesk.gendata.clock import at_moment, aware
 from salesdesk.gendata.company import Company, build_company
@@ -63,4 +64,5 @@ def generate(
             writer.flush()
         if progress:
             progress(f"{month:%Y-%m}: {count} events ({time.perf_counter() - started:.0f} s)")
+    refresh_statistics()
     return company

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesdesk.catalog.selectors import agreed_price
+from salesdesk.catalog.selectors import agreed_prices
 from salesdesk.core.roles import Role, can_quote, role_of
 from salesdesk.customers.selectors import customer_missing_fields
 
@@ -84,14 +84,19 @@ def _credit_terms(order, by) -> Outcome:
 
 def _agreed_prices(order, by) -> Outcome:
     today = timezone.localdate(order.registered_at) if order.registered_at else timezone.localdate()
-    differing = []
-    for line in order.lines.all():
-        agreed = agreed_price(customer=order.customer, product=line.product, on=today)
-        line.agreed_price = agreed
-        line.save(update_fields=["agreed_price"])
-        if agreed is None or line.unit_price != agreed:
-            shown = agreed if agreed is not None else _("none agreed")
+    lines = list(order.lines.select_related("product"))
+    agreed = agreed_prices(customer=order.customer, products=[line.product for line in lines], on=today)
+    differing, changed = [], []
+    for line in lines:
+        price = agreed.get(line.product_id)
+        if line.agreed_price != price:
+            line.agreed_price = price
+            changed.append(line)
+        if price is None or line.unit_price != price:
+            shown = price if price is not None else _("none agreed")
             differing.append(f"{line.product.model_code} {line.unit_price} ≠ {shown}")
+    if changed:
+        type(lines[0]).objects.bulk_update(changed, ["agreed_price"])
     if not differing:
         return Outcome(True)
     if can_quote(by):

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesdesk.calls.models import CallRecord
 from salesdesk.catalog.models import Carrier, CarrierStatus, Product
-from salesdesk.catalog.selectors import agreed_price
+from salesdesk.catalog.selectors import agreed_prices
 from salesdesk.core import events
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, FieldErrors, NotAllowed, field_errors_from_validation
@@ -106,11 +107,13 @@ def _build_lines(order: SalesOrder, lines: list[LineInput]) -> list[OrderLine]:
     if len(lines) > MAX_LINES:
         raise DomainError(_("At most %(n)s lines per order.") % {"n": MAX_LINES}, field="lines")
     today = timezone.localdate()
+    unpriced = [data.product for data in lines if data.unit_price is None]
+    agreed = agreed_prices(customer=order.customer, products=unpriced, on=today) if unpriced else {}
     built, errors = [], {}
     for i, data in enumerate(lines):
         price = data.unit_price
         if price is None:
-            price = agreed_price(customer=order.customer, product=data.product, on=today)
+            price = agreed.get(data.product.pk)
             if price is None:
                 price = data.product.standard_price
         try:
@@ -136,7 +139,8 @@ def _build_lines(order: SalesOrder, lines: list[LineInput]) -> list[OrderLine]:
             errors[f"lines[{i}].unit_price"] = [_("The price cannot be negative.")]
         else:
             try:
-                line.full_clean(exclude=["order"])
+                # The product is the object given (its row exists); quantity and price were checked above.
+                line.full_clean(exclude=["order", "product"], validate_constraints=False)
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     errors[f"lines[{i}].{field}"] = messages
@@ -161,11 +165,14 @@ def order_create(
     if unknown:
         raise DomainError(_("Unknown field: %(f)s") % {"f": ", ".join(unknown)}, field=unknown[0])
     _check_customer(customer)
+    order = SalesOrder(
+        customer=customer, assistant_id=customer.assistant_id, created_by=by, call=call, **header
+    )
     if header.get("salesperson") is None:
-        header["salesperson"] = customer.salesperson
-    order = SalesOrder(customer=customer, assistant=customer.assistant, created_by=by, call=call, **header)
+        order.salesperson_id = customer.salesperson_id
     _check_carrier(order.carrier, order.ship_method)
-    _clean(order, exclude=["number"])
+    # The people, customer and call are objects in hand: no need to look each one up again.
+    _clean(order, exclude=["number", "customer", "assistant", "created_by", "call", "salesperson"])
     order.save()
     OrderLine.objects.bulk_create(_build_lines(order, lines))
     return order
@@ -195,21 +202,31 @@ def order_update(*, order: SalesOrder, by, lines: list[LineInput] | None = None,
     return order
 
 
-def _review(order: SalesOrder, by) -> list[ReviewCheck]:
-    """Run every check; keep overrides that still apply (an overridden check stays accepted)."""
-    existing = {c.code: c for c in order.checks.all()}
-    results = []
+def _review(order: SalesOrder, by, *, first: bool = False) -> list[ReviewCheck]:
+    """Run every check; keep overrides that still apply (an overridden check stays accepted).
+
+    `first`: the order has never been reviewed, so there are no rows to read or update.
+    """
+    existing = {} if first else {c.code: c for c in order.checks.all()}
+    # Checks 1 and 2 both read the customer's contacts and credit applications: once.
+    prefetch_related_objects([order.customer], "contacts", "credit_applications")
+    results, new = [], []
     for check in review.CHECKS:
         outcome = check.run(order, by)
-        row = existing.get(check.code) or ReviewCheck(order=order, code=check.code)
-        if row.result == CheckResult.OVERRIDDEN and not outcome.passed:
+        row = existing.get(check.code)
+        if row is None:
+            row = ReviewCheck(order=order, code=check.code)
+            new.append(row)
+        elif row.result == CheckResult.OVERRIDDEN and not outcome.passed:
             results.append(row)
             continue
         row.result = CheckResult.PASSED if outcome.passed else CheckResult.FAILED
         row.reason = str(outcome.reason)[:500]
         row.overridden_by, row.override_reason = None, ""
-        row.save()
+        if row not in new:
+            row.save()
         results.append(row)
+    ReviewCheck.objects.bulk_create(new)
     return results
 
 
@@ -236,8 +253,7 @@ def order_register(*, order: SalesOrder, by) -> SalesOrder:
     order.registered_at = timezone.now()
     year = timezone.localtime(order.registered_at).year
     order.number = f"XS{year}-{next_value(f'order:{year}'):05d}"
-    order.save(update_fields=["registered_at", "number"])
-    checks = _review(order, by)
+    checks = _review(order, by, first=True)  # the transition below saves the number with the status
     failing = [c for c in checks if c.result == CheckResult.FAILED]
     transition(order, to=OrderStatus.ON_HOLD if failing else OrderStatus.REGISTERED, by=by)
     record_event("order.held" if failing else "order.registered", by=by, obj=order, summary=order.number)

@@ -349,16 +349,18 @@ def apply_credit(*, customer: Customer, by, sales: list[Outbound] | None = None)
     return leaves credit beyond its original. A prepayment settles its own order before others.
     """
     customer = lock_customer(customer)
+    made: list[Allocation] = []
+    receipts = selectors.receipts_with_unapplied(customer)
+    credits = selectors.credits_with_unapplied(customer)
+    if not receipts and not credits:  # the usual case: nothing to apply
+        return made
     open_now = selectors.open_sales(customer)
     if sales is not None:
         wanted = {sale.pk for sale in sales}
         open_now = [sale for sale in open_now if sale.pk in wanted]
-    made: list[Allocation] = []
     open_left = {sale.pk: (sale, sale.open_amount) for sale in open_now}
     if not open_left:
         return made
-    receipts = selectors.receipts_with_unapplied(customer)
-    credits = selectors.credits_with_unapplied(customer)
     for sale, left in open_left.values():
         # Money paid for this sale's order first, then other money, then credits, oldest first.
         sources = sorted(receipts, key=lambda r: (r.order_id != sale.order_id or r.order_id is None,))

@@ -83,24 +83,30 @@ def reserved_by_product(
     product_ids: list[int] | None = None, *, exclude_order: SalesOrder | None = None
 ) -> dict[int, Decimal]:
     """What released orders still owe per product: reserved stock."""
-    lines = OrderLine.objects.filter(order__status__in=OPEN_ORDER_STATUSES)
-    if product_ids is not None:
-        lines = lines.filter(product_id__in=product_ids)
+    # From the open orders (few: the warehouse's queue, found by the status index) to their
+    # lines, never from the products: that would read every line ever sold of them.
+    orders = SalesOrder.objects.filter(status__in=OPEN_ORDER_STATUSES)
     if exclude_order is not None:
-        lines = lines.exclude(order=exclude_order)
-    # Two GROUP BY queries, whatever the number of open orders: ordered minus shipped.
+        orders = orders.exclude(pk=exclude_order.pk)
+    open_orders = list(orders.values_list("pk", flat=True))
     ordered = dict(
-        lines.values("product_id").annotate(total=Sum("quantity")).values_list("product_id", "total")
+        OrderLine.objects.filter(order_id__in=open_orders)
+        .values("product_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("product_id", "total")
     )
     shipped = dict(
         OutboundLine.objects.filter(
-            order_line__in=lines, outbound__status=OutboundStatus.POSTED, outbound__kind=OutboundKind.SALE
+            order_line__order_id__in=open_orders,
+            outbound__status=OutboundStatus.POSTED,
+            outbound__kind=OutboundKind.SALE,
         )
         .values("product_id")
         .annotate(total=Sum("quantity"))
         .values_list("product_id", "total")
     )
-    return {pid: total - shipped.get(pid, Decimal("0")) for pid, total in ordered.items()}
+    wanted = set(product_ids) if product_ids is not None else set(ordered)
+    return {pid: total - shipped.get(pid, Decimal("0")) for pid, total in ordered.items() if pid in wanted}
 
 
 @dataclass

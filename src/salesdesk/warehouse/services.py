@@ -57,43 +57,64 @@ MAX_ON_HAND = Decimal("99999999999.999")  # what a quantity column (14 digits, 3
 def _move(
     *, product: Product, delta: Decimal, kind: str, by, reason: str = "", outbound=None, request=None
 ) -> StockLevel:
-    """Change on-hand by `delta` and write the move, in the caller's transaction.
+    """Change on-hand by `delta` and write the move, in the caller's transaction."""
+    return _moves(
+        [(product, delta, None)], kind=kind, by=by, reason=reason, outbound=outbound, request=request
+    )[0]
 
-    The stock row is locked first, so two clerks taking the last units queue; the one who
-    comes second finds too little and is told so. The CHECK constraint backs this up.
+
+def _moves(items, *, kind: str, by, reason: str = "", outbound=None, request=None) -> list[StockLevel]:
+    """Change on-hand of each (product, delta, field) and write the moves, in the caller's transaction.
+
+    The stock rows are locked first, in product order, so two clerks taking the last units queue
+    (and cannot deadlock); the one who comes second finds too little and is told so, on `field`.
+    The CHECK constraint backs this up.
     """
-    StockLevel.objects.get_or_create(product=product)
-    level = StockLevel.objects.select_for_update().get(product=product)
-    if level.on_hand + delta > MAX_ON_HAND:
-        raise DomainError(
-            _("More than %(max)s on hand cannot be recorded; check the quantity.")
-            % {"max": quantity_text(MAX_ON_HAND)},
-            field="quantity",
+    ids = sorted({product.pk for product, _delta, _field in items})
+    levels = {
+        level.product_id: level
+        for level in StockLevel.objects.select_for_update().filter(product_id__in=ids).order_by("product_id")
+    }
+    for product_id in ids:
+        if product_id not in levels:
+            StockLevel.objects.get_or_create(product_id=product_id)
+            levels[product_id] = StockLevel.objects.select_for_update().get(product_id=product_id)
+    for product, delta, field in items:
+        level = levels[product.pk]
+        if level.on_hand + delta > MAX_ON_HAND:
+            raise DomainError(
+                _("More than %(max)s on hand cannot be recorded; check the quantity.")
+                % {"max": quantity_text(MAX_ON_HAND)},
+                field="quantity",
+            )
+        if level.on_hand + delta < 0:
+            raise Conflict(
+                _("Only %(have)s %(unit)s of %(code)s on hand; %(want)s wanted.")
+                % {
+                    "have": quantity_text(level.on_hand),
+                    "unit": product.unit,
+                    "code": product.model_code,
+                    "want": quantity_text(-delta),
+                },
+                code="stock_short",
+                field=field or "quantity",
+            )
+        level.on_hand += delta
+    for product_id in ids:
+        levels[product_id].save(update_fields=["on_hand"])
+    StockMove.objects.bulk_create(
+        StockMove(
+            product=product,
+            quantity=delta,
+            kind=kind,
+            by=by,
+            reason=reason[:200],
+            outbound=outbound,
+            production_request=request,
         )
-    if level.on_hand + delta < 0:
-        raise Conflict(
-            _("Only %(have)s %(unit)s of %(code)s on hand; %(want)s wanted.")
-            % {
-                "have": quantity_text(level.on_hand),
-                "unit": product.unit,
-                "code": product.model_code,
-                "want": quantity_text(-delta),
-            },
-            code="stock_short",
-            field="quantity",
-        )
-    level.on_hand += delta
-    level.save(update_fields=["on_hand"])
-    StockMove.objects.create(
-        product=product,
-        quantity=delta,
-        kind=kind,
-        by=by,
-        reason=reason[:200],
-        outbound=outbound,
-        production_request=request,
+        for product, delta, _field in items
     )
-    return level
+    return [levels[product.pk] for product, _delta, _field in items]
 
 
 def move_stock_for(outbound: Outbound, by) -> None:
@@ -101,14 +122,15 @@ def move_stock_for(outbound: Outbound, by) -> None:
     the new goods of an exchange go out. Runs in the caller's transaction; shortfalls name the line."""
     kind = MoveKind.RETURN_IN if outbound.kind == OutboundKind.RETURN else MoveKind.SALE_OUT
     lines = list(outbound.lines.select_related("product").order_by("id"))
-    # Lock stock rows in product order, as posting does, so concurrent posts cannot deadlock.
-    for n, line in sorted(enumerate(lines), key=lambda pair: (pair[1].product_id, pair[1].pk)):
-        delta = line.quantity if kind == MoveKind.RETURN_IN else -line.quantity
-        try:
-            _move(product=line.product, delta=delta, kind=kind, by=by, outbound=outbound)
-        except Conflict as short:
-            short.field = f"lines[{n}].quantity"
-            raise
+    items = [
+        (
+            line.product,
+            line.quantity if kind == MoveKind.RETURN_IN else -line.quantity,
+            f"lines[{n}].quantity",
+        )
+        for n, line in sorted(enumerate(lines), key=lambda pair: (pair[1].product_id, pair[1].pk))
+    ]
+    _moves(items, kind=kind, by=by, outbound=outbound)
 
 
 @transaction.atomic
@@ -266,23 +288,26 @@ def outbound_create(*, order: SalesOrder, by, quantities: list[ShipQuantity], no
     outbound = Outbound.objects.create(
         kind=OutboundKind.SALE, order=order, customer=order.customer, created_by=by, notes=notes[:500]
     )
-    errors = {}
+    errors, lines = {}, []
     for i, item in wanted:
         if item.order_line.order_id != order.pk:
             raise DomainError(_("That line belongs to another order."), field=f"lines[{i}]")
         if item.quantity < 0:
             errors[f"lines[{i}].quantity"] = [_("The quantity cannot be negative.")]
             continue
-        OutboundLine.objects.create(
-            outbound=outbound,
-            order_line=item.order_line,
-            product=item.order_line.product,
-            quantity=item.quantity,
-            unit_price=item.order_line.unit_price,
-            amount=line_amount(item.quantity, item.order_line.unit_price),
+        lines.append(
+            OutboundLine(
+                outbound=outbound,
+                order_line=item.order_line,
+                product_id=item.order_line.product_id,
+                quantity=item.quantity,
+                unit_price=item.order_line.unit_price,
+                amount=line_amount(item.quantity, item.order_line.unit_price),
+            )
         )
     if errors:
         raise FieldErrors(errors)
+    OutboundLine.objects.bulk_create(lines)
     _check_quantities(outbound, order, positions=[i for i, _item in wanted])
     return outbound
 
@@ -335,15 +360,13 @@ def outbound_post(*, outbound: Outbound, by) -> Outbound:
             % {"n": order.number},
             code="not_in_parts",
         )
-    position = {line.pk: n for n, line in enumerate(outbound.lines.order_by("id"))}
-    for line in lines:
-        try:
-            _move(
-                product=line.product, delta=-line.quantity, kind=MoveKind.SALE_OUT, by=by, outbound=outbound
-            )
-        except Conflict as short:
-            short.field = f"lines[{position[line.pk]}].quantity"
-            raise
+    position = {line.pk: n for n, line in enumerate(sorted(lines, key=lambda line: line.pk))}
+    _moves(
+        [(line.product, -line.quantity, f"lines[{position[line.pk]}].quantity") for line in lines],
+        kind=MoveKind.SALE_OUT,
+        by=by,
+        outbound=outbound,
+    )
     today = timezone.localdate()
     outbound.number = f"CK{today.year}-{next_value(f'outbound:{today.year}'):05d}"
     outbound.status = OutboundStatus.POSTED

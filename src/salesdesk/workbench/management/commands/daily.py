@@ -1,4 +1,5 @@
-"""`salesdesk daily`: write each user's workbench items as this morning's reminders (for cron)."""
+"""`salesdesk daily`: write each user's workbench items as this morning's reminders (for cron),
+and refresh the statistics the database plans its queries with."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from salesdesk.core.db import refresh_statistics
 from salesdesk.workbench.services import reminders_write
 
 
@@ -20,3 +22,4 @@ class Command(BaseCommand):
         with translation.override(settings.LANGUAGE_CODE):
             count = reminders_write()
         self.stdout.write(f"salesdesk: reminders written: {count}.")
+        refresh_statistics()
