@@ -3,6 +3,8 @@
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from salesdesk.core.models import AuditEvent, LoginAttempt
@@ -122,3 +124,21 @@ def test_logging_out_needs_a_post_and_ends_the_session(assistant):
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse("workbench:home")).status_code == 302
     assert AuditEvent.objects.filter(action="logout", by=assistant).exists()
+
+
+def test_pages_viewed_within_a_minute_do_not_write_the_session(assistant):
+    client = client_for(assistant)
+    client.get(reverse("workbench:home"))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("customers:customer-list")).status_code == 200
+    assert not [q for q in captured if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+
+
+def test_a_page_viewed_after_a_minute_moves_the_idle_clock(assistant):
+    client = client_for(assistant)
+    client.get(reverse("workbench:home"))
+    session = client.session
+    session["last_seen"] = int(time.time()) - 61
+    session.save()
+    client.get(reverse("customers:customer-list"))
+    assert client.session["last_seen"] >= int(time.time()) - 5

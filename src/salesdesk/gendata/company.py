@@ -163,14 +163,10 @@ def _customer(company: Company, spec, agree_prices) -> Customer:
         )
     customer.refresh_from_db()
     products = company.products
+    agree_prices(
+        customer, [(products[n], valid_from, price) for n, valid_from, price in spec.prices], manager
+    )
     for product_n, valid_from, price in spec.prices:
-        catalog.price_set(
-            customer=customer,
-            product=products[product_n],
-            unit_price=price,
-            valid_from=valid_from,
-            by=manager,
-        )
         company.prices.setdefault((spec.n, product_n), []).append((valid_from, price))
     by_product = defaultdict(list)
     for product_n, valid_from, amount in spec.rebates:
