@@ -108,14 +108,16 @@ TEMPLATES = [
 # SQLite by default: WAL lets readers run beside the one writer, IMMEDIATE takes the
 # write lock at BEGIN so two writers queue instead of failing half-way, and the busy
 # timeout is how long they queue. synchronous=FULL survives power loss; NORMAL is only
-# for development (SALESDESK_DEBUG=1), where speed matters more.
+# for development (SALESDESK_DEBUG=1), where speed matters more. The engine is Django's with a
+# queue in front of the write lock (salesdesk.core.backends.sqlite3): SQLite's busy timeout alone
+# lets newcomers overtake a writer that has waited long, until it fails with "database is locked".
 SQLITE_SYNCHRONOUS = "NORMAL" if DEBUG else "FULL"
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "salesdesk.core.backends.sqlite3",
             "NAME": os.environ.get("SALESDESK_SQLITE_PATH", str(DATA_DIR / "salesdesk.sqlite3")),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",

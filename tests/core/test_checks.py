@@ -11,7 +11,7 @@ from salesdesk.core.checks import durability
 pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES:UserWarning")
 
 GOOD_SQLITE = {
-    "ENGINE": "django.db.backends.sqlite3",
+    "ENGINE": "salesdesk.core.backends.sqlite3",
     "NAME": "books.sqlite3",
     "OPTIONS": {
         "transaction_mode": "IMMEDIATE",
@@ -72,9 +72,21 @@ def test_synchronous_normal_fails_in_production_only():
     assert check_ids(relaxed, debug=True) == set()
 
 
+def test_django_s_own_sqlite_engine_fails_because_its_writers_do_not_queue():
+    db = copy.deepcopy(GOOD_SQLITE)
+    db["ENGINE"] = "django.db.backends.sqlite3"
+    assert check_ids(db) == {"salesdesk.E006"}
+
+
 def test_no_options_at_all_fail_every_sqlite_check():
     db = {"ENGINE": "django.db.backends.sqlite3", "NAME": "books.sqlite3"}
-    assert check_ids(db) == {"salesdesk.E001", "salesdesk.E003", "salesdesk.E004", "salesdesk.E005"}
+    assert check_ids(db) == {
+        "salesdesk.E001",
+        "salesdesk.E003",
+        "salesdesk.E004",
+        "salesdesk.E005",
+        "salesdesk.E006",
+    }
 
 
 def test_postgresql_settings_are_not_judged_by_sqlite_rules():

@@ -3,6 +3,9 @@
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+# Django's SQLite engine with salesdesk's write queue (see its module for why).
+QUEUED_SQLITE_ENGINE = "salesdesk.core.backends.sqlite3"
+
 
 @register("salesdesk", deploy=False)
 def durability(app_configs, **kwargs):
@@ -11,6 +14,10 @@ def durability(app_configs, **kwargs):
     if db["ENGINE"].endswith("sqlite3"):
         options = db.get("OPTIONS", {})
         init = options.get("init_command", "").replace(" ", "").lower()
+        if db["ENGINE"] != QUEUED_SQLITE_ENGINE:
+            problems.append(
+                Error(f"SQLite writers must queue: use {QUEUED_SQLITE_ENGINE}.", id="salesdesk.E006")
+            )
         if options.get("transaction_mode") != "IMMEDIATE":
             problems.append(Error("SQLite must use IMMEDIATE transactions.", id="salesdesk.E001"))
         if float(options.get("timeout", 5)) < 5:

@@ -1,0 +1,1 @@
+"""Database engines of salesdesk's own (named in settings.DATABASES)."""
