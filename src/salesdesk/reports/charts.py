@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import User
-from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import Customer
 from salesdesk.receivables.models import Allocation
-from salesdesk.receivables.selectors import BUCKETS, ZERO, cents
+from salesdesk.receivables.selectors import BUCKETS, ZERO, bucket_case, cents
 from salesdesk.reports.base import Filters
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus, Shipment
 
@@ -207,20 +207,6 @@ def sales_by_month(user: User, filters: Filters, *, by_salesperson: bool = False
 # --- 2. AR aging -----------------------------------------------------------------------------
 
 
-def _bucket(day: dt.date, due: str) -> Case:
-    """The aging bucket of a sale at `day` in SQL, as receivables.selectors.bucket_of puts it."""
-    whens = []
-    for key, _label, low, high in BUCKETS:
-        condition = Q()
-        if low is not None:  # at least `low` days past due
-            condition &= Q(**{f"{due}__lte": day - dt.timedelta(days=low)})
-        if high is not None:
-            condition &= Q(**{f"{due}__gte": day - dt.timedelta(days=high)})
-        whens.append(When(condition, then=Value(key)))
-    # No due date counts as due today: not yet overdue.
-    return Case(*whens, default=Value(BUCKETS[0][0]), output_field=CharField())
-
-
 @dataclass
 class Aging:
     day: dt.date
@@ -251,14 +237,14 @@ def aging(user: User, filters: Filters) -> Aging:
         customer__in=chart_customers(user, filters).values("pk"),
     )
     sold = (
-        sales.annotate(bucket=_bucket(day, "due_date"))
+        sales.annotate(bucket=bucket_case(day, "due_date"))
         .values("bucket", "customer__salesperson")
         .annotate(total=Sum("amount"))
         .order_by()
     )
     settled = (
         Allocation.objects.filter(sale__in=sales.values("pk"), date__lte=day)
-        .annotate(bucket=_bucket(day, "sale__due_date"))
+        .annotate(bucket=bucket_case(day, "sale__due_date"))
         .values("bucket", "sale__customer__salesperson")
         .annotate(total=Sum("amount"))
         .order_by()
