@@ -8,6 +8,7 @@ from django.test import Client
 
 from salesdesk.core.models import UserProfile
 from salesdesk.core.roles import Role
+from tests.log_hygiene import pytest_sessionfinish, pytest_sessionstart  # noqa: F401  (the run's log guard)
 
 
 @pytest.fixture(autouse=True)
