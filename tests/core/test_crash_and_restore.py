@@ -265,9 +265,14 @@ def test_a_backup_taken_while_receipts_are_posted_restores_to_books_that_hold(de
         ]
         for thread in threads:
             thread.start()
-        time.sleep(0.3)
-        with seen.lock:
-            before = list(seen.receipts)
+        # Wait for the first acknowledged receipts, however slow the machine, then back up.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with seen.lock:
+                before = list(seen.receipts)
+            if len(before) >= 2:
+                break
+            time.sleep(0.05)
         taken = salesdesk(live_dir, "backup", str(backup_file))
         with seen.lock:
             during = len(seen.receipts) - len(before)
