@@ -26,15 +26,15 @@ from salesdesk.commissions.schemas import (
     AccrualPage,
     AccrualQuery,
     BuildIn,
+    CommissionStatementDetailOut,
+    CommissionStatementPage,
+    CommissionStatementQuery,
     MissedQuery,
     PayIn,
     SendBackIn,
-    StatementDetailOut,
-    StatementPage,
-    StatementQuery,
 )
 from salesdesk.commissions.selectors import State
-from salesdesk.core.api import fields_as_sent, require
+from salesdesk.core.api import fields_as_sent, links, require
 from salesdesk.core.schemas import ERRORS, PageQuery, username_of
 
 router = Router(tags=["commissions"])
@@ -214,8 +214,22 @@ def _statement_detail(statement: CommissionStatement) -> dict[str, Any]:
     return {**_statement_out(statement), "payee_id_number": statement.payee_id_number, "lines": lines}
 
 
-@router.get("/commissions/statements", response={200: StatementPage, **ERRORS})
-def statement_list(request: HttpRequest, query: Query[StatementQuery]):
+def _to_statement(status: int, field: str) -> dict[str, Any]:
+    by_number = {"number": field}
+    return links(
+        status,
+        commissions_api_statement_detail=by_number,
+        commissions_api_statement_approve=by_number,
+        commissions_api_statement_send_back=by_number,
+    )
+
+
+@router.get(
+    "/commissions/statements",
+    response={200: CommissionStatementPage, **ERRORS},
+    openapi_extra=_to_statement(200, "items/0/number"),
+)
+def statement_list(request: HttpRequest, query: Query[CommissionStatementQuery]):
     """付佣明细 of the user's customers, the latest month first."""
     require(request, VIEW_STATEMENTS)
     statements = _statements(request).prefetch_related(None)  # the list shows no lines
@@ -230,7 +244,11 @@ def statement_list(request: HttpRequest, query: Query[StatementQuery]):
     return {"count": count, "items": [_statement_out(s) for s in window]}
 
 
-@router.post("/commissions/statements", response={201: list[StatementDetailOut], **ERRORS})
+@router.post(
+    "/commissions/statements",
+    response={201: list[CommissionStatementDetailOut], **ERRORS},
+    openapi_extra=_to_statement(201, "0/number"),
+)
 def statement_build(request: HttpRequest, payload: BuildIn):
     """月底整理付佣明细: one statement per payee of what is payable by the month's end, submitted
     to finance. Nothing payable is refused on `month`."""
@@ -241,14 +259,18 @@ def statement_build(request: HttpRequest, payload: BuildIn):
     return Status(201, [_statement_detail(s) for s in statements])
 
 
-@router.get("/commissions/statements/{number}", response={200: StatementDetailOut, **ERRORS})
+@router.get("/commissions/statements/{number}", response={200: CommissionStatementDetailOut, **ERRORS})
 def statement_detail(request: HttpRequest, number: str = StatementNumber):
     """A statement with the accruals it pays and, once paid, the payment."""
     require(request, VIEW_STATEMENTS)
     return _statement_detail(_found(_statements(request), number=number))
 
 
-@router.post("/commissions/statements/{number}/approve", response={200: StatementDetailOut, **ERRORS})
+@router.post(
+    "/commissions/statements/{number}/approve",
+    response={200: CommissionStatementDetailOut, **ERRORS},
+    openapi_extra=links(200, commissions_api_statement_pay={"number": "number"}),
+)
 def statement_approve(request: HttpRequest, number: str = StatementNumber):
     """财务审核: finance — never whoever drew the statement up — approves it for payment."""
     require(request, VIEW_STATEMENTS)
@@ -257,7 +279,9 @@ def statement_approve(request: HttpRequest, number: str = StatementNumber):
     return _statement_detail(_found(_statements(request), number=number))
 
 
-@router.post("/commissions/statements/{number}/send-back", response={200: StatementDetailOut, **ERRORS})
+@router.post(
+    "/commissions/statements/{number}/send-back", response={200: CommissionStatementDetailOut, **ERRORS}
+)
 def statement_send_back(request: HttpRequest, payload: SendBackIn, number: str = StatementNumber):
     """退回: finance sends the statement back, saying why; its accruals go on the next one."""
     require(request, VIEW_STATEMENTS)
@@ -267,7 +291,11 @@ def statement_send_back(request: HttpRequest, payload: SendBackIn, number: str =
     return _statement_detail(_found(_statements(request), number=number))
 
 
-@router.post("/commissions/statements/{number}/pay", response={200: StatementDetailOut, **ERRORS})
+@router.post(
+    "/commissions/statements/{number}/pay",
+    response={200: CommissionStatementDetailOut, **ERRORS},
+    openapi_extra=links(200, commissions_api_statement_confirm={"number": "number"}),
+)
 def statement_pay(request: HttpRequest, payload: PayIn, number: str = StatementNumber):
     """付佣: finance records the payment of an approved statement. It is paid once: a second
     request answers 409, and each accrual can be paid only once in the database too."""
@@ -283,7 +311,9 @@ def statement_pay(request: HttpRequest, payload: PayIn, number: str = StatementN
     return _statement_detail(_found(_statements(request), number=number))
 
 
-@router.post("/commissions/statements/{number}/confirm", response={200: StatementDetailOut, **ERRORS})
+@router.post(
+    "/commissions/statements/{number}/confirm", response={200: CommissionStatementDetailOut, **ERRORS}
+)
 def statement_confirm(request: HttpRequest, number: str = StatementNumber):
     """The customer's salesperson (or assistant) confirmed with the customer that the money came."""
     require(request, VIEW_STATEMENTS)

@@ -103,7 +103,7 @@ class AccrualPage(Schema):
 # --- Statements ---------------------------------------------------------------------------
 
 
-class StatementQuery(_CustomerQuery):
+class CommissionStatementQuery(_CustomerQuery):
     status: choice_or_blank(StatementStatus) = Field(
         "", description="submitted, approved, paid or returned (sent back)."
     )
@@ -131,7 +131,7 @@ class PayoutOut(Schema):
     created_at: dt.datetime
 
 
-class StatementLineOut(Schema):
+class CommissionStatementLineOut(Schema):
     accrual: int
     outbound: str
     posting_date: dt.date
@@ -143,7 +143,7 @@ class StatementLineOut(Schema):
     takes_back: str | None = Field(description="For a return: the sale whose commission it takes back.")
 
 
-class StatementOut(Schema):
+class CommissionStatementOut(Schema):
     number: str
     month: str = Field(description="The month it closes, YYYY-MM.")
     customer: str
@@ -164,13 +164,13 @@ class StatementOut(Schema):
     confirmed_at: dt.datetime | None
 
 
-class StatementDetailOut(StatementOut):
+class CommissionStatementDetailOut(CommissionStatementOut):
     payee_id_number: str
-    lines: list[StatementLineOut] = Field(
+    lines: list[CommissionStatementLineOut] = Field(
         description="The accruals it pays; a sent-back statement shows those it held."
     )
 
 
-class StatementPage(Schema):
+class CommissionStatementPage(Schema):
     count: int
-    items: list[StatementOut]
+    items: list[CommissionStatementOut]

@@ -1,9 +1,10 @@
 """Small pieces every app's API router uses: the permission check, row-id path parameters,
-and naming refused fields as the request sent them."""
+naming refused fields as the request sent them, and OpenAPI links between operations."""
 
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -18,6 +19,41 @@ RowId = Path(..., ge=1, le=2**62)
 def require(request: HttpRequest, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise NotAllowed(_("You do not have permission to do this."))
+
+
+def links(status: int, **targets: dict[str, str]) -> dict[str, Any]:
+    """`openapi_extra` for an operation whose `status` answer leads on to other operations.
+
+    Each keyword is a target's operationId without the leading "salesdesk_" (e.g.
+    orders_api_order_register); its value maps the target's path parameters to the answer's fields
+    they come from ("0/number" reads the first item of a list). A client, or a stateful test, can
+    then follow a new order to its registration without guessing its reference.
+    """
+    return {
+        "responses": {
+            status: {
+                "links": {
+                    name: {
+                        "operationId": f"salesdesk_{name}",
+                        "parameters": {param: f"$response.body#/{field}" for param, field in fields.items()},
+                    }
+                    for name, fields in targets.items()
+                }
+            }
+        }
+    }
+
+
+def file_answer(media_type: str, description: str) -> dict[str, Any]:
+    """`openapi_extra` documenting a 200 that is a file rather than JSON, which ninja cannot infer."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
 
 
 def _sent_name(field: str, renames: dict[str, str]) -> str:

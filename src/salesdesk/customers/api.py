@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
-from salesdesk.core.api import RowId, require
+from salesdesk.core.api import RowId, links, require
 from salesdesk.core.errors import FieldErrors
 from salesdesk.core.forms import users_with_role
 from salesdesk.core.roles import Role, sees_prices
@@ -84,7 +84,19 @@ def customer_list(request: HttpRequest, query: Query[CustomerQuery]):
     return page_of(customers, query, lambda c: customer_out(request.user, c))
 
 
-@router.post("/customers", response={201: CustomerView, **ERRORS})
+@router.post(
+    "/customers",
+    response={201: CustomerView, **ERRORS},
+    openapi_extra=links(
+        201,
+        customers_api_customer_detail={"code": "code"},
+        customers_api_customer_update={"code": "code"},
+        customers_api_credit_application_submit={"code": "code"},
+        receivables_api_customer_ar={"code": "code"},
+        catalog_api_price_list={"code": "code"},
+        catalog_api_price_set={"code": "code"},
+    ),
+)
 def customer_create(request: HttpRequest, payload: CustomerCreateIn):
     """Save a new customer; the system gives it its code (GS00001, YW00001, KD00001)."""
     require(request, "customers.add_customer")

@@ -20,7 +20,7 @@ from salesdesk.calls.models import CallRecord
 from salesdesk.calls.selectors import call_get_for_user
 from salesdesk.catalog.models import Carrier, Product
 from salesdesk.catalog.selectors import active_products_for_codes
-from salesdesk.core.api import fields_as_sent, require
+from salesdesk.core.api import fields_as_sent, links, require
 from salesdesk.core.errors import DomainError, FieldErrors
 from salesdesk.core.forms import users_with_role
 from salesdesk.core.money import total
@@ -58,6 +58,8 @@ OrderReference = Path(..., pattern=r"^(XS[0-9]{4}-[0-9]{5,9}|[Dd][0-9]{1,18})$",
 _SENT_NAMES = {"ship_slot_note": "note"}
 # What a shipment row from the warehouse may carry that the warehouse itself must not see.
 _MONEY_KEYS = {"unit_price", "amount", "total", "agreed_price", "price", "cod_amount"}
+# Registering turns a draft's D<id> into its register number: the next step takes the new one.
+_BY_REFERENCE = {"reference": "reference"}
 
 
 def _require_orders(request: HttpRequest, *, write: bool = False) -> None:
@@ -201,7 +203,18 @@ def order_list(request: HttpRequest, query: Query[OrderQuery]):
     return page_of(orders, query, lambda order: summary_out(request.user, order))
 
 
-@router.post("/orders", response={201: OrderView, **ERRORS})
+@router.post(
+    "/orders",
+    response={201: OrderView, **ERRORS},
+    openapi_extra=links(
+        201,
+        orders_api_order_detail=_BY_REFERENCE,
+        orders_api_order_register=_BY_REFERENCE,
+        orders_api_order_release=_BY_REFERENCE,
+        orders_api_order_cancel=_BY_REFERENCE,
+        orders_api_order_tracking=_BY_REFERENCE,
+    ),
+)
 def order_create(request: HttpRequest, payload: OrderIn):
     """Take an order down as a draft, or with `register` enter it in the sales register too.
 
@@ -254,7 +267,17 @@ def order_detail(request: HttpRequest, reference: str = OrderReference):
     return order_out(request.user, _order(request, reference))
 
 
-@router.post("/orders/{reference}/register", response={200: OrderView, **ERRORS})
+@router.post(
+    "/orders/{reference}/register",
+    response={200: OrderView, **ERRORS},
+    openapi_extra=links(
+        200,
+        orders_api_order_release=_BY_REFERENCE,
+        orders_api_order_override=_BY_REFERENCE,
+        orders_api_order_review_again=_BY_REFERENCE,
+        orders_api_order_tracking=_BY_REFERENCE,
+    ),
+)
 def order_register(request: HttpRequest, reference: str = OrderReference):
     """Give a draft its register number (XS2026-00001) and review it; see `checks`."""
     _require_orders(request, write=True)
@@ -283,7 +306,11 @@ def order_review_again(request: HttpRequest, reference: str = OrderReference):
     return _answer(request, order)
 
 
-@router.post("/orders/{reference}/release", response={200: OrderView, **ERRORS})
+@router.post(
+    "/orders/{reference}/release",
+    response={200: OrderView, **ERRORS},
+    openapi_extra=links(200, orders_api_order_tracking=_BY_REFERENCE, orders_api_order_cancel=_BY_REFERENCE),
+)
 def order_release(request: HttpRequest, payload: ReleaseIn = None, reference: str = OrderReference):
     """Send a registered order to the warehouse with its ship slot (before 11:30: the morning)."""
     _require_orders(request, write=True)

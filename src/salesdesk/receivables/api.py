@@ -23,7 +23,7 @@ from ninja import Path, Query, Router, Status
 
 from salesdesk.catalog.models import Carrier
 from salesdesk.catalog.selectors import active_products_for_codes
-from salesdesk.core.api import RowId, fields_as_sent, require
+from salesdesk.core.api import RowId, fields_as_sent, file_answer, links, require
 from salesdesk.core.errors import DomainError, FieldErrors
 from salesdesk.core.roles import scope_to_user
 from salesdesk.core.schemas import ERRORS, page_of, username_of
@@ -243,7 +243,15 @@ def receipt_list(request: HttpRequest, query: Query[ReceiptQuery]):
     return page_of(receipts, query, _receipt_out)
 
 
-@router.post("/receipts", response={201: ReceiptOut, **ERRORS})
+@router.post(
+    "/receipts",
+    response={201: ReceiptOut, **ERRORS},
+    openapi_extra=links(
+        201,
+        receivables_api_receipt_detail={"number": "number"},
+        receivables_api_customer_ar={"code": "customer"},
+    ),
+)
 def receipt_create(request: HttpRequest, payload: ReceiptIn):
     """销售收款: money received, settling the sales named, or the oldest open ones first.
 
@@ -487,7 +495,22 @@ def _statement_detail(statement: Statement) -> dict[str, Any]:
     }
 
 
-@router.get("/statements", response={200: StatementPage, **ERRORS})
+def _to_statement(status: int, field: str) -> dict[str, Any]:
+    by_id = {"statement_id": field}
+    return links(
+        status,
+        receivables_api_statement_detail=by_id,
+        receivables_api_statement_sent=by_id,
+        receivables_api_statement_signed=by_id,
+        receivables_api_statement_pdf=by_id,
+    )
+
+
+@router.get(
+    "/statements",
+    response={200: StatementPage, **ERRORS},
+    openapi_extra=_to_statement(200, "items/0/id"),
+)
 def statement_list(request: HttpRequest, query: Query[StatementQuery]):
     """对账单 of the user's customers, the latest period first."""
     require(request, "receivables.view_statement")
@@ -499,7 +522,11 @@ def statement_list(request: HttpRequest, query: Query[StatementQuery]):
     return page_of(statements, query, _statement_out)
 
 
-@router.post("/statements", response={201: StatementDetailOut, **ERRORS})
+@router.post(
+    "/statements",
+    response={201: StatementDetailOut, **ERRORS},
+    openapi_extra=_to_statement(201, "id"),
+)
 def statement_create(request: HttpRequest, payload: StatementIn):
     """Draw up a statement: opening, each document of the period, closing, kept as drawn up."""
     require(request, "receivables.add_statement")
@@ -512,7 +539,11 @@ def statement_create(request: HttpRequest, payload: StatementIn):
 
 
 # Before the plain detail: "/statements/7.pdf" would match it too.
-@router.get("/statements/{statement_id}.pdf", response=ERRORS)
+@router.get(
+    "/statements/{statement_id}.pdf",
+    response=ERRORS,
+    openapi_extra=file_answer("application/pdf", "The statement as a PDF."),
+)
 def statement_pdf(request: HttpRequest, statement_id: int = RowId):
     """The statement as a PDF to print, send and have signed back."""
     from salesdesk.receivables.documents import statement_pdf as render_pdf
