@@ -212,7 +212,15 @@ def test_a_server_killed_in_a_burst_of_writes_loses_nothing_it_acknowledged(demo
             server.start()
             tokens = {name: server.token(name) for name in ("assistant", "warehouse")}
             threads = burst(server, tokens, seen, stop)
-            time.sleep(random.uniform(0.3, 1.5))  # noqa: S311  (no secret: when to pull the plug)
+            # Once the first receipt is acknowledged (however slow the machine), pull the plug
+            # at a random moment while the burst goes on.
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with seen.lock:
+                    if seen.receipts:
+                        break
+                time.sleep(0.05)
+            time.sleep(random.uniform(0.1, 1.0))  # noqa: S311  (no secret: when to pull the plug)
             server.kill()  # SIGKILL, requests in flight
         finally:
             server.kill()

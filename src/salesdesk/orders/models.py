@@ -115,6 +115,8 @@ class SalesOrder(models.Model):
         indexes = [
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["ship_date", "ship_slot"]),
+            # The order list pages through the newest first: read in this order, not sorted.
+            models.Index(fields=["created_at", "id"], name="order_newest_first"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -45,12 +45,18 @@ def _scoped(user) -> QuerySet[SalesOrder]:
 
 
 def with_total(qs: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
+    # A subquery per order shown, not a join grouped over every order: with years of orders the
+    # GROUP BY summed all of them before the page of 25 was cut (23 s at 200,000 orders).
+    lines = (
+        OrderLine.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
     return qs.annotate(
-        total=Coalesce(
-            Sum("lines__amount"),
-            Value(Decimal("0")),
-            output_field=DecimalField(max_digits=14, decimal_places=2),
-        )
+        total=Coalesce(Subquery(lines, output_field=money), Value(Decimal("0")), output_field=money)
     )
 
 
