@@ -28,6 +28,10 @@ def dump() -> dict[str, list[tuple]]:
             for field, value in zip(fields, values, strict=True):
                 if field.primary_key and not isinstance(field, models.ForeignKey | models.OneToOneField):
                     value = ranks[model][value]
+                elif field.name == "id" and hasattr(model, "instance_type"):
+                    # A history row names its object by a plain integer (PostgreSQL's sequences do
+                    # not roll back, so the same object has another id in the second run).
+                    value = ranks[model.instance_type].get(value, ("gone", value))
                 elif isinstance(field, models.ForeignKey) and value is not None:
                     target = field.related_model
                     value = ranks[target].get(value, ("missing", value)) if target in ranks else value
