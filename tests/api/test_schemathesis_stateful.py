@@ -11,12 +11,12 @@ Pass: no 5xx, every answer matches the schema, requests that break the schema ar
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections import Counter
 
 import ninja
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection
@@ -39,27 +39,21 @@ STEPS = 8
 # The resources whose links the machine follows; every operation alone is fuzzed in test_schemathesis.
 CHAINED = r"^/api/v1/(orders|customers|receipts|statements|commissions/statements)(/|$)"
 
-# What a step that followed a link must have answered, per role, for the chain to count as followed.
+# The resources each role must reach through a documented link with a 2xx answer: proof that the
+# chains are followed, not only that single calls work. Which step of a chain succeeds depends on
+# the state the earlier steps left (an order created may be held, or already released), so the
+# resource is asked for, not one operation.
 FOLLOWED = {
-    "assistant": {
-        ("POST /api/v1/orders/{reference}/register", 200),
-        ("GET /api/v1/receipts/{number}", 200),
-    },
-    "manager": {
-        ("POST /api/v1/orders/{reference}/register", 200),
-        ("GET /api/v1/statements/{statement_id}", 200),
-    },
-    "finance": {
-        ("GET /api/v1/receipts/{number}", 200),
-        ("GET /api/v1/statements/{statement_id}", 200),
-    },
+    "assistant": {"orders", "receipts"},
+    "manager": {"orders", "statements"},
+    "finance": {"receipts", "statements"},
 }
 
 
 @pytest.fixture
 def statement(world, assistant):  # noqa: F811
     """A statement of this month for the world's debtor, for the statement links to start from."""
-    today = dt.date.today()
+    today = timezone.localdate()
     return services_documents.statement_create(
         customer=world.customer, by=assistant, period_from=today.replace(day=1), period_to=today
     )
@@ -68,7 +62,7 @@ def statement(world, assistant):  # noqa: F811
 def real_rows(customer_code: str, model_code: str) -> dict[str, dict]:
     """What a create request needs to make a row: the world's customer and product, and values the
     schema cannot say are valid (its decimal strings are free text to the generator)."""
-    today = dt.date.today()
+    today = timezone.localdate()
     return {
         "/orders": {"customer": customer_code, "lines": [{"product": model_code, "quantity": "2"}]},
         # A part payment by transfer: cash on delivery would need a carrier, and a part payment a note.
@@ -146,7 +140,8 @@ def test_chains_of_calls_answer_no_5xx_and_keep_to_the_schema(role, request, wor
             pytest.fail(describe(exc))
 
     followed = Counter((label, status) for label, status, via_link in steps if via_link)
-    assert FOLLOWED[role] <= set(followed), f"chains not followed; linked steps: {dict(followed)}"
+    reached = {label.split()[1].split("/")[3] for (label, status) in followed if 200 <= status < 300}
+    assert FOLLOWED[role] <= reached, f"chains not followed; linked steps: {dict(followed)}"
 
 
 def test_no_two_api_models_share_a_name():
