@@ -45,6 +45,31 @@ name_events(
 )
 
 
+def sale_accrual(outbound: Outbound, line, rebate) -> CommissionAccrual | None:
+    """What one sale line accrues with the rebate price in force (unsaved), or None when nothing."""
+    if rebate is None or rebate.rebate_unit_price <= 0:
+        return None
+    amount = line_amount(line.quantity, rebate.rebate_unit_price)
+    if amount <= 0:
+        return None
+    customer = outbound.customer
+    return CommissionAccrual(
+        outbound_line=line,
+        outbound=outbound,
+        customer=customer,
+        salesperson_id=customer.salesperson_id,
+        rebate_price=rebate,
+        posting_date=outbound.posting_date,
+        quantity=line.quantity,
+        rebate_unit_price=rebate.rebate_unit_price,
+        amount=amount,
+        payee_name=rebate.payee_name,
+        payee_id_number=rebate.payee_id_number,
+        payee_bank=rebate.payee_bank,
+        payee_account=rebate.payee_account,
+    )
+
+
 def accrue(*, outbound: Outbound, by) -> list[CommissionAccrual]:
     """On posting: each line of a rebate customer's sale accrues quantity × rebate price in force;
     each returned line takes back what its original line accrued. In the posting's transaction."""
@@ -54,29 +79,9 @@ def accrue(*, outbound: Outbound, by) -> list[CommissionAccrual]:
     if outbound.kind == OutboundKind.SALE and customer.rebate:
         rebates = {r.product_id: r for r in rebates_in_force(customer=customer, on=outbound.posting_date)}
         for line in lines:
-            rebate = rebates.get(line.product_id)
-            if rebate is None or rebate.rebate_unit_price <= 0:
-                continue
-            amount = line_amount(line.quantity, rebate.rebate_unit_price)
-            if amount <= 0:
-                continue
-            made.append(
-                CommissionAccrual(
-                    outbound_line=line,
-                    outbound=outbound,
-                    customer=customer,
-                    salesperson_id=customer.salesperson_id,
-                    rebate_price=rebate,
-                    posting_date=outbound.posting_date,
-                    quantity=line.quantity,
-                    rebate_unit_price=rebate.rebate_unit_price,
-                    amount=amount,
-                    payee_name=rebate.payee_name,
-                    payee_id_number=rebate.payee_id_number,
-                    payee_bank=rebate.payee_bank,
-                    payee_account=rebate.payee_account,
-                )
-            )
+            accrual = sale_accrual(outbound, line, rebates.get(line.product_id))
+            if accrual is not None:
+                made.append(accrual)
     elif outbound.kind == OutboundKind.RETURN:
         originals = {
             a.outbound_line_id: a

@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 from salesdesk.calls.models import CallRecord
 from salesdesk.catalog.models import CustomerPrice
 from salesdesk.commissions.models import CommissionAccrual
+from salesdesk.commissions.services import sale_accrual
 from salesdesk.core.models import AuditEvent, Sequence, StatusChange
 from salesdesk.core.money import line_amount, quantity_text, to_amount, to_unit_price, total
 from salesdesk.gendata.company import Company, in_force
 from salesdesk.gendata.plan import CallPlan, CodBack, NoteBack, OrderPlan, Payment, Plan, Post, StockIn
-from salesdesk.gendata.services_writer import HALF_NOTE, OVERRIDE_REASON
+from salesdesk.gendata.services_writer import OVERRIDE_REASON
 from salesdesk.orders import review
 from salesdesk.orders.models import CheckResult, OrderLine, OrderStatus, ReviewCheck, SalesOrder
 from salesdesk.orders.slots import cutoff, ship_slot_for
@@ -544,29 +545,10 @@ class BulkWriter:
             rebate = in_force(
                 self.company.rebates.get((n, self.product_n[line.product_id]), []), outbound.posting_date
             )
-            if rebate is None or rebate.rebate_unit_price <= 0:
-                continue
-            amount = line_amount(line.quantity, rebate.rebate_unit_price)
-            if amount <= 0:
-                continue
-            self._add(
-                CommissionAccrual(
-                    outbound_line=line,
-                    outbound=outbound,
-                    customer=customer,
-                    salesperson_id=customer.salesperson_id,
-                    rebate_price=rebate,
-                    posting_date=outbound.posting_date,
-                    quantity=line.quantity,
-                    rebate_unit_price=rebate.rebate_unit_price,
-                    amount=amount,
-                    payee_name=rebate.payee_name,
-                    payee_id_number=rebate.payee_id_number,
-                    payee_bank=rebate.payee_bank,
-                    payee_account=rebate.payee_account,
-                    created_at=at,
-                )
-            )
+            accrual = sale_accrual(outbound, line, rebate)
+            if accrual is not None:
+                accrual.created_at = at
+                self._add(accrual)
 
     def _ship(self, at: dt.datetime, plan: Post, outbound: Outbound, clerk) -> None:
         ship = plan.ship
@@ -627,18 +609,10 @@ class BulkWriter:
         )
 
     def payment(self, at: dt.datetime, plan: Payment) -> None:
-        open_now = [(key, self.sales[key].open) for key in plan.sales if key in self.sales]
-        if not open_now:
+        paid = plan.settle([(key, self.sales[key].open) for key in plan.sales if key in self.sales])
+        if paid is None:
             return
-        if plan.half:
-            key, left = open_now[0]
-            amount = (left / 2).quantize(Decimal("0.01"))
-            if amount <= 0:
-                return
-            settle, note = [(key, amount, left)], HALF_NOTE
-        else:
-            amount = sum((left for _key, left in open_now), ZERO)
-            settle, note = [(key, left, left) for key, left in open_now], ""
+        amount, settle, note = paid
         customer = self.company.customers[plan.customer]
         by = self.company.assistants[self.plan.customers[plan.customer].assistant]
         self._receipt(at, customer, by, amount, plan.received_on, plan.method, settle, note=note)

@@ -62,6 +62,7 @@ SEASON = {
 ASSISTANTS = 6
 SALESPEOPLE = 12
 WRITE_OFF_AFTER_DAYS = 90
+HALF_NOTE = "部分付款"
 
 
 @dataclass
@@ -155,6 +156,21 @@ class Payment:
     received_on: dt.date
     method: str
     half: bool = False  # a part payment: half of what is open, with a note
+
+    def settle(self, open_now: list[tuple[int, Decimal]]):
+        """(amount, [(sale, amount taken, open before)], note) for the sales still open, or None.
+
+        Both writers pay through this, so they settle the same sales with the same money.
+        """
+        open_now = [(sale, left) for sale, left in open_now if left > 0]
+        if not open_now:
+            return None
+        if self.half:
+            sale, left = open_now[0]
+            amount = (left / 2).quantize(Decimal("0.01"))
+            return (amount, [(sale, amount, left)], HALF_NOTE) if amount > 0 else None
+        amount = sum((left for _sale, left in open_now), Decimal("0.00"))
+        return amount, [(sale, left, left) for sale, left in open_now], ""
 
 
 @dataclass

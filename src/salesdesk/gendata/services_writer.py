@@ -21,7 +21,6 @@ from salesdesk.receivables import services as receivables
 from salesdesk.warehouse import services as warehouse
 from salesdesk.warehouse.models import Outbound
 
-HALF_NOTE = "部分付款"
 OVERRIDE_REASON = "客户承诺月底前结清，业务员担保"
 
 
@@ -175,21 +174,11 @@ class ServiceWriter:
 
     def payment(self, at: dt.datetime, plan: Payment) -> None:
         spec = self.plan.customers[plan.customer]
-        open_now = [(self.sales[key], selectors.open_amount(self.sales[key])) for key in plan.sales]
-        open_now = [(sale, left) for sale, left in open_now if left > 0]
-        if not open_now:
+        paid = plan.settle([(key, selectors.open_amount(self.sales[key])) for key in plan.sales])
+        if paid is None:
             return
-        if plan.half:
-            sale, left = open_now[0]
-            amount = (left / 2).quantize(Decimal("0.01"))
-            if amount <= 0:
-                return
-            allocations = [receivables.AllocationInput(sale, amount)]
-            note = HALF_NOTE
-        else:
-            amount = sum((left for _sale, left in open_now), Decimal("0.00"))
-            allocations = [receivables.AllocationInput(sale) for sale, _left in open_now]
-            note = ""
+        amount, settle, note = paid
+        allocations = [receivables.AllocationInput(self.sales[key], take) for key, take, _left in settle]
         receivables.receipt_create(
             customer=self.company.customers[plan.customer],
             by=self.company.assistants[spec.assistant],
