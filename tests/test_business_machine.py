@@ -1136,7 +1136,8 @@ class BusinessMachine(RuleBasedStateMachine):
             Receipt.objects.values("customer").annotate(t=Sum("amount")).values_list("customer", "t")
         )
         for pk, buyer in self.buyers.items():
-            plain = posted.get(pk, ZERO) - received.get(pk, ZERO)
+            # SQLite adds decimals as floats: read the sums back to the cent, as the app does.
+            plain = selectors.cents(posted.get(pk, ZERO)) - selectors.cents(received.get(pk, ZERO))
             assert plain == buyer.owed, (pk, plain, buyer.owed)
             assert selectors.balance(self._customer(pk)) == buyer.owed
 
