@@ -30,6 +30,14 @@ def today(days: int = 0) -> str:
     return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
 
 
+class DaysFromToday(int):
+    """A date in a parameter list, read when the test runs: collected before midnight in
+    Shanghai and run after it, a date computed at collection would name the wrong day."""
+
+    def resolve(self) -> str:
+        return today(self)
+
+
 def new_sample(owner, **changes: Any) -> dict[str, Any]:
     body = {
         "customer": owner.code,
@@ -326,10 +334,13 @@ def test_a_bad_sample_request_is_refused_on_its_field_and_nothing_is_written(
 
 STEP_PAYLOADS = [
     pytest.param(
-        "send-to-factory", {"sent_to_factory_on": today(1)}, "sent_to_factory_on", id="sent tomorrow"
+        "send-to-factory", {"sent_to_factory_on": DaysFromToday(1)}, "sent_to_factory_on", id="sent tomorrow"
     ),
     pytest.param(
-        "send-to-factory", {"sent_to_factory_on": today(-1)}, "sent_to_factory_on", id="before request"
+        "send-to-factory",
+        {"sent_to_factory_on": DaysFromToday(-1)},
+        "sent_to_factory_on",
+        id="before request",
     ),
     pytest.param(
         "send-to-factory", {"sent_to_factory_on": "2026-02-30"}, "sent_to_factory_on", id="30 February"
@@ -337,7 +348,7 @@ STEP_PAYLOADS = [
     pytest.param(
         "send-to-factory", {"sent_to_factory_on": 20260101}, "sent_to_factory_on", id="date a number"
     ),
-    pytest.param("send-to-factory", {"on": today()}, "on", id="unknown field"),
+    pytest.param("send-to-factory", {"on": DaysFromToday(0)}, "on", id="unknown field"),
     pytest.param("dispatch", {"tracking_number": "T1"}, "carrier", id="carrier missing"),
     pytest.param("dispatch", {"carrier": 2**40, "tracking_number": "T1"}, "carrier", id="unknown carrier"),
     pytest.param("dispatch", {"carrier": 2**70, "tracking_number": "T1"}, "carrier", id="carrier huge"),
@@ -353,7 +364,7 @@ STEP_PAYLOADS = [
     pytest.param("dispatch", {"carrier": "ok", "tracking_number": "1\x00"}, "tracking_number", id="NUL"),
     pytest.param(
         "dispatch",
-        {"carrier": "ok", "tracking_number": "T", "dispatched_on": today(1)},
+        {"carrier": "ok", "tracking_number": "T", "dispatched_on": DaysFromToday(1)},
         "dispatched_on",
         id="future",
     ),
@@ -367,6 +378,7 @@ STEP_PAYLOADS = [
 def test_a_bad_step_is_refused_on_its_field_and_changes_nothing(
     api_as, assistant, customer, carrier, product, other_product, step, body, field
 ):
+    body = {k: v.resolve() if isinstance(v, DaysFromToday) else v for k, v in body.items()}
     sample_id = api_as(assistant).post("/samples", new_sample(customer)).json()["id"]
     if step in {"dispatch", "deliver"}:
         api_as(assistant).post(f"/samples/{sample_id}/send-to-factory")

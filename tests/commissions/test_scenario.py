@@ -3,10 +3,10 @@ pays once; a return after payment is deducted on the next statement."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from salesdesk.commissions import selectors, services
 from salesdesk.commissions.models import CommissionAccrual, PayoutItem
@@ -32,18 +32,22 @@ def test_only_paid_outbounds_are_paid_once_and_a_later_return_is_deducted(
         customer=customer,
         by=assistant,
         amount=paid_sale.amount,
-        received_on=dt.date.today(),
+        received_on=timezone.localdate(),
         method="transfer",
         allocations=[receivables.AllocationInput(paid_sale)],
     )
-    (statement,) = services.statements_build(month=dt.date.today(), by=assistant)
+    (statement,) = services.statements_build(month=timezone.localdate(), by=assistant)
     assert statement.total == Decimal("125.00")
     assert [line.accrual.outbound_id for line in selectors.statement_lines(statement)] == [paid_sale.pk]
 
     services.statement_approve(statement=statement, by=finance)
-    services.statement_pay(statement=statement, by=finance, paid_on=dt.date.today(), reference="工行 001")
+    services.statement_pay(
+        statement=statement, by=finance, paid_on=timezone.localdate(), reference="工行 001"
+    )
     with pytest.raises(Conflict):
-        services.statement_pay(statement=statement, by=finance, paid_on=dt.date.today(), reference="工行 001")
+        services.statement_pay(
+            statement=statement, by=finance, paid_on=timezone.localdate(), reference="工行 001"
+        )
     assert PayoutItem.objects.count() == 1
 
     # Two units of the paid sale come back: 25.00 is clawed back on the next statement.
@@ -66,11 +70,11 @@ def test_only_paid_outbounds_are_paid_once_and_a_later_return_is_deducted(
         customer=customer,
         by=assistant,
         amount=rest.open_amount,
-        received_on=dt.date.today(),
+        received_on=timezone.localdate(),
         method="transfer",
         allocations=[receivables.AllocationInput(unpaid_sale)],
     )
-    (second,) = services.statements_build(month=dt.date.today(), by=assistant)
+    (second,) = services.statements_build(month=timezone.localdate(), by=assistant)
     assert second.total == Decimal("25.00")
     states = {a.pk: a.state for a in selectors.with_states(CommissionAccrual.objects.all())}
     assert list(states.values()).count("on_statement") == 2 and list(states.values()).count("paid") == 1

@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from salesdesk.receivables import services, services_documents
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def statement(debtor, product, other_product, assistant, warehouse, manager):
     """Sales before and during a month, a receipt during it: opening 1900.00, closing 2565.00."""
-    today = dt.date.today()
+    today = timezone.localdate()
     month_start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     # Before the period: 5 × A-101 at 380 = 1900.00.
     before = month_start - dt.timedelta(days=20)
@@ -100,7 +101,7 @@ def test_the_receipt_slip_pdf_names_the_amount_in_figures_and_capitals(debtor, a
         customer=debtor,
         by=assistant,
         amount="1409.50",
-        received_on=dt.date.today(),
+        received_on=timezone.localdate(),
         method=PaymentMethod.CASH,
         note="预付货款",
     )

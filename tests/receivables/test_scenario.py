@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from salesdesk.receivables import selectors, services, services_credits
 from salesdesk.receivables.models import PaymentMethod
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_balance_aging_and_statement_agree_with_a_hand_calculation(
     debtor, product, other_product, assistant, salesperson, warehouse, manager, finance
 ):
-    today = dt.date.today()
+    today = timezone.localdate()
     d1 = today - dt.timedelta(days=75)
     d2 = today - dt.timedelta(days=40)
     # Before the agreed prices (30 days back) the standard prices hold: A-101 380, B-220 265.
@@ -96,7 +97,7 @@ def test_a_receipt_for_an_unposted_outbound_is_refused(debtor, product, assistan
             customer=debtor,
             by=assistant,
             amount="100",
-            received_on=dt.date.today(),
+            received_on=timezone.localdate(),
             method="cash",
             allocations=[services.AllocationInput(draft)],
         )
@@ -114,7 +115,7 @@ def test_an_overdue_customer_has_its_next_order_held(debtor, product, assistant,
         "2",
         by=assistant,
         warehouse=warehouse,
-        day=dt.date.today() - dt.timedelta(days=45),
+        day=timezone.localdate() - dt.timedelta(days=45),
         approver=manager,
     )
     order = services_credits  # keep import used
