@@ -24,7 +24,14 @@ from salesdesk.core.models import Sequence
 from salesdesk.core.money import line_amount
 from salesdesk.customers.models import Customer
 from salesdesk.orders.models import SalesOrder
-from salesdesk.receivables.models import Allocation, Receipt, ReceiptSlip, Statement
+from salesdesk.receivables.models import (
+    Allocation,
+    OpenItem,
+    Receipt,
+    ReceiptSlip,
+    Statement,
+    UnappliedReceipt,
+)
 from salesdesk.receivables.selectors import cents, ledger_rows
 from salesdesk.warehouse.models import (
     Outbound,
@@ -111,6 +118,35 @@ def check_allocations() -> list[Problem]:
                         "allocations", f"{document}: {used[document.pk]} settled against {limit(document)}"
                     )
                 )
+    return problems
+
+
+def check_open_items() -> list[Problem]:
+    """What the database keeps open equals what the documents leave open, item by item."""
+    problems = []
+    posted = Outbound.objects.filter(status=OutboundStatus.POSTED)
+    settled = _sums(Allocation.objects.all(), "sale")
+    applied = _sums(Allocation.objects.filter(credit__isnull=False), "credit")
+    expected = {}
+    for pk, kind, amount in posted.values_list("pk", "kind", "amount").iterator(chunk_size=5000):
+        left = amount - settled.get(pk, Decimal("0.00")) + applied.get(pk, Decimal("0.00"))
+        if (kind == OutboundKind.SALE and left > 0) or (kind != OutboundKind.SALE and left < 0):
+            expected[pk] = left
+    kept = {pk: cents(v) for pk, v in OpenItem.objects.values_list("outbound_id", "amount")}
+    used = _sums(Allocation.objects.filter(receipt__isnull=False), "receipt")
+    unapplied = {}
+    for pk, amount in Receipt.objects.values_list("pk", "amount").iterator(chunk_size=5000):
+        if amount - used.get(pk, Decimal("0.00")) > 0:
+            unapplied[pk] = amount - used.get(pk, Decimal("0.00"))
+    kept_receipts = {pk: cents(v) for pk, v in UnappliedReceipt.objects.values_list("receipt_id", "amount")}
+    for what, want, have in [("outbound", expected, kept), ("receipt", unapplied, kept_receipts)]:
+        wrong = sorted(pk for pk in want.keys() | have.keys() if want.get(pk) != have.get(pk))
+        for pk in wrong[:50]:
+            problems.append(
+                Problem(
+                    "open items", f"{what} {pk}: {have.get(pk)} kept open, documents leave {want.get(pk)}"
+                )
+            )
     return problems
 
 
@@ -217,7 +253,15 @@ def check_numbering() -> list[Problem]:
     return problems
 
 
-CHECKS = [check_stock, check_outbounds, check_allocations, check_ledger, check_commissions, check_numbering]
+CHECKS = [
+    check_stock,
+    check_outbounds,
+    check_allocations,
+    check_open_items,
+    check_ledger,
+    check_commissions,
+    check_numbering,
+]
 
 
 def check_books() -> list[Problem]:

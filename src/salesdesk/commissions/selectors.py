@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from salesdesk.commissions.models import CommissionAccrual, CommissionStatement, StatementLine
 from salesdesk.core.roles import scope_to_user
 from salesdesk.receivables.models import Allocation
-from salesdesk.receivables.selectors import cents, sales_with_open
+from salesdesk.receivables.selectors import cents, open_items
 from salesdesk.warehouse.models import OutboundKind
 
 ZERO = Decimal("0.00")
@@ -72,7 +72,9 @@ def with_states(accruals) -> list[CommissionAccrual]:
     by_id = {a.pk: a for a in everything}
     ids = list(by_id)
     sale_ids = {a.outbound_id for a in everything if a.amount > 0}
-    open_amount = {s.pk: s.amount - cents(s.settled) for s in sales_with_open().filter(pk__in=sale_ids)}
+    open_amount = {
+        pk: cents(left) for pk, left in open_items().filter(pk__in=sale_ids).values_list("pk", "amount")
+    }
     written_off = set(
         Allocation.objects.filter(sale_id__in=sale_ids, credit__kind=OutboundKind.BAD_DEBT).values_list(
             "sale_id", flat=True

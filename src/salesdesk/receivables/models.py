@@ -78,7 +78,10 @@ class Receipt(models.Model):
         ordering = ["-received_on", "-id"]
         verbose_name = _("receipt")
         permissions = [("check_receipt", _("May tick off receipts for finance (消账)"))]
-        indexes = [models.Index(fields=["customer", "received_on"])]
+        indexes = [
+            models.Index(fields=["customer", "received_on"]),
+            models.Index(fields=["created_at"], name="receipt_entered_at"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
             models.CheckConstraint(
@@ -124,6 +127,52 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt_id or self.credit_id} → {self.sale_id}: {self.amount}"
+
+
+class OpenItem(models.Model):
+    """未核销: a posted outbound not yet settled in full, with what is still open, signed as the
+    outbound (a sale still owed is positive; a return or write-off whose credit is not yet
+    applied is negative). Settled outbounds have no row.
+
+    Database triggers keep it (migration 0005): a row appears when an outbound is posted and
+    shrinks with each allocation, so every write path — the services, the data generator, a
+    restore — keeps it, and an allocation beyond what is open is refused by the database
+    itself. It lets a customer's open items, balance and overdue amount be read from what is
+    open instead of from everything ever posted; `salesdesk check` recounts it.
+    """
+
+    outbound = models.OneToOneField(
+        Outbound, primary_key=True, on_delete=models.CASCADE, related_name="open_item"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    amount = models.DecimalField(_("open amount"), **AMOUNT)
+    due_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "outbound"]
+        indexes = [models.Index(fields=["customer", "due_date"]), models.Index(fields=["due_date"])]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="open_item_not_settled")]
+
+    def __str__(self) -> str:
+        return f"{self.outbound_id}: {self.amount} open"
+
+
+class UnappliedReceipt(models.Model):
+    """预收/未核销收款: a receipt whose money is not yet applied to a sale in full, kept by the
+    same triggers as `OpenItem`."""
+
+    receipt = models.OneToOneField(
+        Receipt, primary_key=True, on_delete=models.CASCADE, related_name="unapplied_money"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    amount = models.DecimalField(_("unapplied amount"), **AMOUNT)
+
+    class Meta:
+        ordering = ["receipt"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="unapplied_receipt_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_id}: {self.amount} unapplied"
 
 
 class WriteOffItem(models.Model):

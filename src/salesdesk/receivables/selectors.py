@@ -16,7 +16,6 @@ from django.db.models import (
     Case,
     CharField,
     DecimalField,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -36,10 +35,12 @@ from salesdesk.customers.models import Customer
 from salesdesk.receivables.models import (
     Allocation,
     Invoice,
+    OpenItem,
     Receipt,
     ReceiptSlip,
     Statement,
     StatementStatus,
+    UnappliedReceipt,
     WriteOffItem,
 )
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus
@@ -111,8 +112,28 @@ def sales_with_open(customer: Customer | None = None, as_of: dt.date | None = No
     return qs.annotate(settled=settled).order_by("due_date", "posting_date", "id")
 
 
+def is_now(as_of: dt.date | None) -> bool:
+    """Whether a figure as of `as_of` is today's: nothing is posted, received or settled with a
+    later date, so today's figures are what the open items say."""
+    return as_of is None or as_of >= timezone.localdate()
+
+
+def open_items(customer: Customer | None = None) -> QuerySet[OpenItem]:
+    """The sales still owed now (未核销), from the open items the database keeps."""
+    qs = OpenItem.objects.filter(amount__gt=0)
+    return qs.filter(customer=customer) if customer is not None else qs
+
+
 def open_sales(customer: Customer, as_of: dt.date | None = None) -> list[Outbound]:
-    """The open items (未核销的销售出库): posted sales not yet settled in full."""
+    """The open items (未核销的销售出库): posted sales not yet settled in full, oldest due first."""
+    if is_now(as_of):
+        qs = Outbound.objects.filter(open_item__customer=customer, open_item__amount__gt=0)
+        qs = qs.annotate(open_amount=F("open_item__amount")).order_by("due_date", "posting_date", "id")
+        rows = list(qs)
+        for sale in rows:
+            sale.open_amount = cents(sale.open_amount)
+            sale.settled = sale.amount - sale.open_amount
+        return rows
     rows = []
     for sale in sales_with_open(customer, as_of).filter(amount__gt=F("settled") + HALF_CENT):
         sale.settled = cents(sale.settled)
@@ -124,48 +145,42 @@ def open_sales(customer: Customer, as_of: dt.date | None = None) -> list[Outboun
 
 def open_amount(sale: Outbound) -> Decimal:
     """What is still open on one posted sale (0 when settled or not a posted sale)."""
-    row = sales_with_open().filter(pk=sale.pk).values_list("amount", "settled").first()
-    return max(row[0] - cents(row[1]), ZERO) if row else ZERO
+    left = open_items().filter(outbound=sale).values_list("amount", flat=True).first()
+    return cents(left) if left is not None else ZERO
 
 
 def receipts_with_unapplied(customer: Customer) -> list[Receipt]:
     """Receipts with money not yet applied to a sale (预收/未核销), oldest first."""
-    rows = []
-    qs = (
-        Receipt.objects.filter(customer=customer)
-        .annotate(applied=_settled_subquery(side="receipt"))
-        .filter(amount__gt=F("applied") + HALF_CENT)
+    qs = Receipt.objects.filter(unapplied_money__customer=customer).annotate(
+        left=F("unapplied_money__amount")
     )
-    for receipt in qs.order_by("received_on", "id"):
-        receipt.applied = cents(receipt.applied)
-        receipt.unapplied = receipt.amount - receipt.applied
-        if receipt.unapplied > 0:
-            rows.append(receipt)
+    rows = list(qs.order_by("received_on", "id"))
+    for receipt in rows:
+        receipt.unapplied = cents(receipt.left)
+        receipt.applied = receipt.amount - receipt.unapplied
     return rows
 
 
 def credits_with_unapplied(customer: Customer) -> list[Outbound]:
     """Posted returns and write-offs whose credit is not yet applied to a sale, oldest first."""
-    rows = []
-    qs = (
-        Outbound.objects.filter(customer=customer, status=OutboundStatus.POSTED)
-        .exclude(kind=OutboundKind.SALE)
-        .annotate(applied=_settled_subquery(side="credit"))
-        .filter(amount__lt=ExpressionWrapper(-F("applied") - HALF_CENT, output_field=MONEY))
-    )
-    for credit in qs.order_by("posting_date", "id"):
-        credit.applied = cents(credit.applied)
-        credit.unapplied = -credit.amount - credit.applied
-        if credit.unapplied > 0:
-            rows.append(credit)
+    qs = Outbound.objects.filter(open_item__customer=customer, open_item__amount__lt=0)
+    rows = list(qs.annotate(left=F("open_item__amount")).order_by("posting_date", "id"))
+    for credit in rows:
+        credit.unapplied = -cents(credit.left)
+        credit.applied = -credit.amount - credit.unapplied
     return rows
 
 
 def balance(customer: Customer, as_of: dt.date | None = None) -> Decimal:
     """What the customer owes at the end of `as_of` (today when None): Σ posted outbounds − Σ receipts.
 
-    Negative means the customer has paid in advance.
+    Negative means the customer has paid in advance. Today's balance is the same sum read from
+    what is open (every allocation takes as much off a sale as off a receipt or credit).
     """
+    if is_now(as_of):
+        return _sum(OpenItem.objects.filter(customer=customer)) - _sum(
+            UnappliedReceipt.objects.filter(customer=customer)
+        )
     outbounds = Outbound.objects.filter(customer=customer, status=OutboundStatus.POSTED)
     receipts = Receipt.objects.filter(customer=customer)
     if as_of is not None:
@@ -216,6 +231,8 @@ def customer_ar(customer: Customer, as_of: dt.date | None = None) -> CustomerAR:
 
 def overdue_amount(customer: Customer, as_of: dt.date | None = None) -> Decimal:
     day = as_of or timezone.localdate()
+    if is_now(as_of):
+        return _sum(open_items(customer).filter(due_date__lt=day))
     settled = _settled_subquery(day)
     rows = (
         posted_sales(customer)

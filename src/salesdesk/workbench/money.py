@@ -31,25 +31,23 @@ def receivables_due(user, *, today: dt.date | None = None) -> Section:
     section = Section("receivables_due", str(_("Receivables falling due or overdue")))
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-    sales = (
-        scope_to_user(ar.sales_with_open(), user, "customer")
+    items = (
+        scope_to_user(ar.open_items(), user, "customer")
         .filter(due_date__lte=soon)
         .select_related("customer", "customer__salesperson")
+        .order_by("due_date", "outbound_id")
     )
     per_customer: dict[int, dict] = {}
-    for sale in sales:
-        left = sale.amount - ar.cents(sale.settled)
-        if left <= 0:
-            continue
+    for item in items:
         row = per_customer.setdefault(
-            sale.customer_id,
-            {"customer": sale.customer, "overdue": Decimal("0"), "due": Decimal("0"), "since": None},
+            item.customer_id,
+            {"customer": item.customer, "overdue": Decimal("0"), "due": Decimal("0"), "since": None},
         )
-        if sale.due_date < today:
-            row["overdue"] += left
-            row["since"] = row["since"] or sale.due_date
+        if item.due_date < today:
+            row["overdue"] += ar.cents(item.amount)
+            row["since"] = row["since"] or item.due_date
         else:
-            row["due"] += left
+            row["due"] += ar.cents(item.amount)
     for row in sorted(per_customer.values(), key=lambda r: (r["since"] is None, r["since"] or today)):
         customer = row["customer"]
         seller = (
