@@ -25,3 +25,12 @@ def next_workday(day: dt.date, *, include_today: bool = True) -> dt.date:
     while not is_workday(candidate, exceptions):
         candidate += dt.timedelta(days=1)
     return candidate
+
+
+def day_span(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The company-time day as [start, end) instants: a range an index can serve, unlike `__date`,
+    which converts every row's time zone before comparing."""
+    from django.utils import timezone
+
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, start + dt.timedelta(days=1)

@@ -309,6 +309,21 @@ class Shipment(models.Model):
     class Meta:
         ordering = ["-shipped_on", "-id"]
         verbose_name = _("shipment")
+        # What is still out (COD money, signed notes) is a few hundred shipments among years of
+        # them: indexes on just those keep the courier log and the workbench off the full table.
+        indexes = [
+            models.Index(
+                fields=["carrier", "driver"],
+                condition=Q(cod_amount__gt=0, cod_returned_on__isnull=True)
+                | Q(note_required=True, note_returned_on__isnull=True),
+                name="shipment_still_out",
+            ),
+            models.Index(
+                fields=["cod_due"],
+                condition=Q(cod_amount__gt=0, cod_returned_on__isnull=True),
+                name="shipment_cod_out",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(cod_amount__gte=0), name="cod_not_negative"),
             models.CheckConstraint(

@@ -27,7 +27,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from salesdesk.catalog.models import Product
-from salesdesk.core.calendar import is_workday, next_workday
+from salesdesk.core.calendar import day_span, is_workday, next_workday
 from salesdesk.core.models import CalendarDay
 from salesdesk.core.money import line_amount, quantity_text, total
 from salesdesk.core.roles import scope_to_user
@@ -88,7 +88,8 @@ def reserved_by_product(
     orders = SalesOrder.objects.filter(status__in=OPEN_ORDER_STATUSES)
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
-    open_orders = list(orders.values_list("pk", flat=True))
+    # Unordered: sorted newest first, SQLite would walk every order by date instead.
+    open_orders = list(orders.order_by().values_list("pk", flat=True))
     ordered = dict(
         OrderLine.objects.filter(order_id__in=open_orders)
         .values("product_id")
@@ -569,12 +570,15 @@ def _day_order(order: SalesOrder) -> DayOrder:
 
 def end_of_day(*, user, day: dt.date) -> EndOfDay:
     """每天下班前: the day's orders, each shipped (with its outbounds) or with why not."""
+    start, end = day_span(day)
     registered = _with_day_details(
-        order_list(user=user).filter(registered_at__date=day).order_by("registered_at", "number")
+        order_list(user=user)
+        .filter(registered_at__gte=start, registered_at__lt=end)
+        .order_by("registered_at", "number")
     )
     earlier = _with_day_details(
         order_list(user=user)
-        .filter(status__in=OPEN_ORDER_STATUSES, ship_date__lte=day, registered_at__date__lt=day)
+        .filter(status__in=OPEN_ORDER_STATUSES, ship_date__lte=day, registered_at__lt=start)
         .order_by("ship_date", "ship_slot", "registered_at")
     )
     return EndOfDay(day, [_day_order(o) for o in registered], [_day_order(o) for o in earlier])

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.commissions import selectors as commissions
 from salesdesk.commissions.selectors import State
+from salesdesk.core.calendar import day_span
 from salesdesk.core.money import AMOUNT, to_amount
 from salesdesk.core.roles import scope_to_user
 from salesdesk.orders import review
@@ -139,13 +140,16 @@ def day_at_a_glance(user, today: dt.date) -> Section:
     """The company's day in five figures, each linking to the list behind it."""
     section = Section("day_at_a_glance", str(_("The company's day at a glance")), kind=FIGURES)
     day = f"{today:%Y-%m-%d}"
-    registered = order_list(user=user).filter(registered_at__date=today).count()
+    start, end = day_span(today)
+    registered = order_list(user=user).filter(registered_at__gte=start, registered_at__lt=end).count()
     posted = scope_to_user(
         Outbound.objects.filter(kind=OutboundKind.SALE, status=OutboundStatus.POSTED, posting_date=today),
         user,
         "customer",
     )
-    receipts = scope_to_user(Receipt.objects.filter(created_at__date=today), user, "customer")
+    receipts = scope_to_user(
+        Receipt.objects.filter(created_at__gte=start, created_at__lt=end), user, "customer"
+    )
     cod = scope_to_user(
         Shipment.objects.filter(
             cod_amount__gt=0, cod_returned_on__isnull=True, outbound__status=OutboundStatus.POSTED
@@ -153,14 +157,10 @@ def day_at_a_glance(user, today: dt.date) -> Section:
         user,
         "outbound__customer",
     ).aggregate(n=Count("pk"), total=Coalesce(Sum("cod_amount"), Value(ZERO), output_field=MONEY))
-    overdue = sum(
-        (
-            sale.amount - ar.cents(sale.settled)
-            for sale in scope_to_user(ar.sales_with_open(as_of=today), user, "customer").filter(
-                due_date__lt=today
-            )
-        ),
-        ZERO,
+    overdue = ar.cents(
+        scope_to_user(ar.open_items().filter(due_date__lt=today), user, "customer").aggregate(
+            t=Sum("amount")
+        )["t"]
     )
     n_posted, posted_total = _count_and_sum(posted)
     n_receipts, receipts_total = _count_and_sum(receipts)
