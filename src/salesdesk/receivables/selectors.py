@@ -17,6 +17,7 @@ from django.db.models import (
     CharField,
     DecimalField,
     F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -88,14 +89,13 @@ def _sum(qs: QuerySet, column: str = "amount") -> Decimal:
 
 
 def _settled_subquery(as_of: dt.date | None = None, *, side: str = "sale"):
-    allocations = Allocation.objects.filter(**{side: OuterRef("pk")})
+    allocations = Allocation.objects.filter(**{side: OuterRef("pk")}).order_by()
     if as_of is not None:
         allocations = allocations.filter(date__lte=as_of)
-    return Coalesce(
-        Subquery(allocations.values(side).annotate(total=Sum("amount")).values("total"), output_field=MONEY),
-        Value(ZERO),
-        output_field=MONEY,
-    )
+    # SUM as a plain function: the same one row, without the GROUP BY (and its sorter, run once
+    # per document) that an aggregate in a subquery brings.
+    total = allocations.annotate(total=Func("amount", function="SUM", output_field=MONEY)).values("total")
+    return Coalesce(Subquery(total, output_field=MONEY), Value(ZERO), output_field=MONEY)
 
 
 def posted_sales(customer: Customer | None = None) -> QuerySet[Outbound]:
@@ -273,9 +273,13 @@ def _by_customer(qs: QuerySet, column: str = "amount") -> dict[int, Decimal]:
     return {customer_id: cents(total) for customer_id, total in rows}
 
 
-def _sums_by_customer(qs: QuerySet, **parts: Q) -> dict[int, dict[str, Decimal]]:
-    """Per customer, the sum of `amount` over the rows each Q selects: one GROUP BY, one scan."""
-    sums = {name: Sum("amount", filter=condition) for name, condition in parts.items()}
+def _sums_by_customer(qs: QuerySet, **parts: Q | tuple) -> dict[int, dict[str, Decimal]]:
+    """Per customer, the sum of `amount` over the rows each Q selects — or of an expression, for a
+    part given as (expression, Q): one GROUP BY, one scan."""
+    sums = {}
+    for name, part in parts.items():
+        expression, condition = part if isinstance(part, tuple) else ("amount", part)
+        sums[name] = Sum(expression, filter=condition)
     rows = qs.values("customer_id").annotate(**sums).order_by()
     return {row.pop("customer_id"): {name: cents(v) for name, v in row.items()} for row in rows}
 
@@ -301,47 +305,34 @@ def bucket_case(day: dt.date, due: str) -> Case:
     return Case(*whens, default=Value(BUCKETS[0][0]), output_field=CharField())
 
 
-def _open_by_bucket(sold: dict[str, Decimal], settled: dict[str, Decimal] | None) -> dict[str, Decimal]:
-    return {key: sold[f"sold_{key}"] - (settled or {}).get(key, ZERO) for key, *_r in BUCKETS}
-
-
-def _settled_by_customer(sales: Q, day: dt.date) -> dict[int, dict[str, Decimal]]:
-    """What settled the `sales` by `day`, per customer and aging bucket of the sale at `day`."""
-    on_sales = Q(**{f"sale__{name}": value for name, value in sales.children})
-    allocations = Allocation.objects.filter(on_sales, date__lte=day)
-    allocations = allocations.annotate(customer_id=F("sale__customer_id"))
-    return _sums_by_customer(allocations, **bucket_conditions(day, "sale__due_date"))
-
-
 def ledger_rows(
     customers: QuerySet[Customer], date_from: dt.date, date_to: dt.date, *, aging: bool = True
 ) -> list[LedgerRow]:
     """Opening, movements, closing and (unless `aging` is False) aging at `date_to` for each
-    customer: one GROUP BY over the outbounds, one over the receipts, one over the allocations.
+    customer: one GROUP BY over the outbounds, one over the receipts.
 
-    The aging is what was sold less what settled it by `date_to`, both summed by bucket: no
-    sale is ever settled beyond its amount, so this is the sum of the open items, as
-    `customer_ar` ages them one by one, without reading each sale.
+    The aging sums, by bucket, each sale less what settled it by `date_to` (a subquery per sale
+    on the allocations' sale index, in the same scan as the movements): the open items as
+    `customer_ar` ages them one by one, without reading each sale into Python.
     Customers without any balance or movement are left out.
     """
     ids = customers.values("pk")
     during = Q(posting_date__gte=date_from)
-    sales = Q(kind=OutboundKind.SALE, status=OutboundStatus.POSTED, posting_date__lte=date_to)
     buckets = bucket_conditions(date_to, "due_date") if aging else {}
+    still_open = F("amount") - _settled_subquery(date_to)
     moved = _sums_by_customer(
         Outbound.objects.filter(customer__in=ids, status=OutboundStatus.POSTED, posting_date__lte=date_to),
         before=Q(posting_date__lt=date_from),
         sales=during & Q(kind=OutboundKind.SALE),
         returns=during & Q(kind=OutboundKind.RETURN),
         write_offs=during & Q(kind=OutboundKind.BAD_DEBT),
-        **{f"sold_{key}": Q(kind=OutboundKind.SALE) & q for key, q in buckets.items()},
+        **{f"open_{key}": (still_open, Q(kind=OutboundKind.SALE) & q) for key, q in buckets.items()},
     )
     paid = _sums_by_customer(
         Receipt.objects.filter(customer__in=ids, received_on__lte=date_to),
         before=Q(received_on__lt=date_from),
         receipts=Q(received_on__gte=date_from),
     )
-    settled = _settled_by_customer(sales & Q(customer__in=ids), date_to) if aging else {}
     rows = []
     for customer in customers.order_by("code"):
         out, came = moved.get(customer.pk), paid.get(customer.pk)
@@ -357,7 +348,7 @@ def ledger_rows(
             receipts=came["receipts"],
         )
         if aging and out is not _NO_OUTBOUNDS:
-            row.buckets = _open_by_bucket(out, settled.get(customer.pk))
+            row.buckets = {key: out[f"open_{key}"] for key in buckets}
         if row.opening or row.closing or row.sales or row.returns or row.write_offs or row.receipts:
             rows.append(row)
     return rows
