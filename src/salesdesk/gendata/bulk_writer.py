@@ -27,6 +27,7 @@ from salesdesk.commissions.models import CommissionAccrual
 from salesdesk.commissions.services import sale_accrual
 from salesdesk.core.models import AuditEvent, Sequence, StatusChange
 from salesdesk.core.money import line_amount, quantity_text, to_amount, to_unit_price, total
+from salesdesk.gendata.clock import at_moment
 from salesdesk.gendata.company import Company, in_force
 from salesdesk.gendata.plan import CallPlan, CodBack, NoteBack, OrderPlan, Payment, Plan, Post, StockIn
 from salesdesk.gendata.services_writer import OVERRIDE_REASON
@@ -185,6 +186,41 @@ class BulkWriter:
             sale.open = selectors.open_amount(sale.outbound)
             if sale.open <= 0:
                 self._settled(key, sale)
+
+    def reconcile(self, ticks, *, by, at: dt.datetime) -> None:
+        """Finance's tick-offs (see `month_end.finance_ticks`) as the services write them: the
+        receipts' finance fields and one audit event per tick, in the same order."""
+        checked = [tick.receipt.pk for tick in ticks if tick.check]
+        by_day: dict[dt.date, list[int]] = defaultdict(list)
+        events = []
+        for tick in ticks:
+            by_day[tick.reached_finance_on].append(tick.receipt.pk)
+            number, customer = tick.receipt.number, tick.receipt.customer
+            if tick.check:
+                events.append(("receipt.checked", customer, number))
+            events.append(("receipt.reached_finance", customer, f"{number} {tick.reached_finance_on}"))
+        for start in range(0, len(checked), 500):
+            Receipt.objects.filter(pk__in=checked[start : start + 500]).update(
+                finance_checked_by=by, finance_checked_at=at
+            )
+        for day, ids in by_day.items():
+            for start in range(0, len(ids), 500):
+                Receipt.objects.filter(pk__in=ids[start : start + 500]).update(reached_finance_on=day)
+        with at_moment(at):
+            AuditEvent.objects.bulk_create(
+                [
+                    AuditEvent(
+                        action=action,
+                        by=by,
+                        object_type=customer._meta.label_lower,
+                        object_id=str(customer.pk),
+                        summary=summary,
+                        data={},
+                    )
+                    for action, customer, summary in events
+                ],
+                batch_size=500,
+            )
 
     def flush(self) -> None:
         posted = [row for row in self.rows[Outbound] if row.status == OutboundStatus.POSTED]

@@ -1,10 +1,12 @@
 """The month's end, through the services whichever writer wrote the month: returns,
 write-offs, the previous month's commission statements (approved, paid, confirmed) and
-the questions callers left for a salesperson."""
+the questions callers left for a salesperson; then finance's tick-offs of the month's
+receipts, by each writer in its own way."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from salesdesk.calls import services as calls
 from salesdesk.commissions import services as commissions
@@ -15,6 +17,7 @@ from salesdesk.gendata.company import Company
 from salesdesk.gendata.plan import MonthEnd, Plan
 from salesdesk.receivables import selectors
 from salesdesk.receivables import services_credits as credits
+from salesdesk.receivables.models import Receipt
 
 
 def month_end(plan: Plan, company: Company, writer, event: MonthEnd, at: dt.datetime) -> None:
@@ -58,7 +61,30 @@ def month_end(plan: Plan, company: Company, writer, event: MonthEnd, at: dt.date
             )
         with at_moment(call.at + dt.timedelta(hours=20)):
             calls.follow_up_resolve(follow_up=follow_up, by=asked, resolution="已电话答复客户")
+    writer.reconcile(finance_ticks(at), by=company.finance[0], at=at)
     writer.refresh(changed)
+
+
+@dataclass(frozen=True)
+class Tick:
+    receipt: Receipt
+    reached_finance_on: dt.date
+    check: bool  # it differs from what it settles, or came in late: finance is told (知会财务)
+
+
+def finance_ticks(at: dt.datetime) -> list[Tick]:
+    """消账 for every receipt not yet with finance: the money reached it the day after it came
+    (the month's last day at the latest), as in a company that reconciles daily; receipts that
+    differ or were entered late are checked at the same time."""
+    waiting = Receipt.objects.filter(reached_finance_on__isnull=True).select_related("customer")
+    return [
+        Tick(
+            receipt,
+            min(receipt.received_on + dt.timedelta(days=1), at.date()),
+            receipt.finance_checked_at is None and (receipt.difference != 0 or receipt.entered_late),
+        )
+        for receipt in waiting.order_by("id")
+    ]
 
 
 def _statements(plan: Plan, company: Company, month: dt.date) -> list:

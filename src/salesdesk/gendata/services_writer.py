@@ -50,6 +50,13 @@ class ServiceWriter:
     def flush(self) -> None:
         """Everything is written as it happens."""
 
+    def reconcile(self, ticks, *, by, at: dt.datetime) -> None:
+        with at_moment(at):
+            for tick in ticks:
+                if tick.check:
+                    receivables.receipt_mark_checked(receipt=tick.receipt, by=by)
+                receivables.receipt_reached_finance(receipt=tick.receipt, by=by, on=tick.reached_finance_on)
+
     def refresh(self, sale_keys: list[int]) -> None:
         """Nothing is kept that the month's end could make stale."""
 

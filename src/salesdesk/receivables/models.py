@@ -81,6 +81,17 @@ class Receipt(models.Model):
         indexes = [
             models.Index(fields=["customer", "received_on"]),
             models.Index(fields=["created_at"], name="receipt_entered_at"),
+            # Finance's queues (知会财务, 消账) are the few receipts still waiting among years of them.
+            models.Index(
+                fields=["received_on", "id"],
+                condition=Q(finance_checked_at__isnull=True) & (~Q(difference=0) | Q(entered_late=True)),
+                name="receipt_for_finance",
+            ),
+            models.Index(
+                fields=["received_on", "id"],
+                condition=Q(reached_finance_on__isnull=True),
+                name="receipt_not_with_finance",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),

@@ -206,7 +206,11 @@ class Outbound(models.Model):
         verbose_name = _("outbound")
         # Posting moves stock and raises a receivable: a right of its own, not "change".
         permissions = [("post_outbound", _("May post outbounds (过账)"))]
-        indexes = [models.Index(fields=["customer", "status", "posting_date"])]
+        indexes = [
+            models.Index(fields=["customer", "status", "posting_date"]),
+            # Drafts (write-offs waiting for approval, outbounds being prepared) among years of postings.
+            models.Index(fields=["kind", "created_at"], condition=Q(status="draft"), name="outbound_drafts"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="draft") | (Q(number__isnull=False) & Q(posting_date__isnull=False)),

@@ -200,15 +200,20 @@ def request_production_for(order: SalesOrder, by) -> list[tuple[OrderLine, Decim
     """
     lines = list(order.lines.select_related("product"))
     available = available_for([line.product_id for line in lines], exclude_order=order)
+    # The order's open demands in one read, not one per line.
+    demands = {
+        demand.order_line_id: demand
+        for demand in ProductionDemand.objects.filter(
+            order_line__order=order, request__status__in=["requested", "confirmed"]
+        ).order_by("-id")
+    }
     short = []
     for line in lines:
         have = max(available.get(line.product_id, Decimal("0")), Decimal("0"))
         take = min(have, line.quantity)
         available[line.product_id] = have - take
         missing = line.quantity - take
-        demand = ProductionDemand.objects.filter(
-            order_line=line, request__status__in=["requested", "confirmed"]
-        ).first()
+        demand = demands.get(line.pk)
         if missing <= 0:
             if demand is not None:
                 demand.delete()

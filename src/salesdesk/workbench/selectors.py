@@ -21,7 +21,7 @@ from salesdesk.core.calendar import is_workday
 from salesdesk.core.money import quantity_text, to_amount
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer
-from salesdesk.customers.selectors import customer_missing_fields
+from salesdesk.customers.selectors import customer_missing_fields, with_completeness
 from salesdesk.orders.models import CheckResult, OrderStatus, ShipMethod
 from salesdesk.orders.selectors import order_list
 from salesdesk.orders.slots import cutoff
@@ -129,11 +129,9 @@ def _manager_day(user, now: dt.datetime) -> list[Section]:
 
 def _incomplete_customers(user) -> Section:
     section = Section("incomplete_customers", str(_("Customers with incomplete master data")))
-    qs = (
-        scope_to_user(Customer.objects.exclude(status="closed"), user)
-        .prefetch_related("contacts", "credit_applications")
-        .order_by("-created_at")[:200]
-    )
+    qs = with_completeness(scope_to_user(Customer.objects.exclude(status="closed"), user)).order_by(
+        "-created_at"
+    )[:200]
     for customer in qs:
         missing = customer_missing_fields(customer)
         if missing:
