@@ -126,7 +126,8 @@ def cmd_check_books() -> None:
             print(f"salesdesk: {problem}")
         print(f"salesdesk: the books do not hold: {len(problems)} problem(s).")
         sys.exit(1)
-    print("salesdesk: the books hold: stock, outbounds, allocations, ledger, commissions, numbering.")
+    areas = "stock, outbounds, allocations, open items, ledger, commissions, numbering"
+    print(f"salesdesk: the books hold: {areas}.")
 
 
 def main(argv: list[str] | None = None) -> None:
