@@ -136,8 +136,9 @@ def check_open_items() -> list[Problem]:
     used = _sums(Allocation.objects.filter(receipt__isnull=False), "receipt")
     unapplied = {}
     for pk, amount in Receipt.objects.values_list("pk", "amount").iterator(chunk_size=5000):
-        if amount - used.get(pk, Decimal("0.00")) > 0:
-            unapplied[pk] = amount - used.get(pk, Decimal("0.00"))
+        left = amount - used.get(pk, Decimal("0.00"))
+        if left > 0:
+            unapplied[pk] = left
     kept_receipts = {pk: cents(v) for pk, v in UnappliedReceipt.objects.values_list("receipt_id", "amount")}
     for what, want, have in [("outbound", expected, kept), ("receipt", unapplied, kept_receipts)]:
         wrong = sorted(pk for pk in want.keys() | have.keys() if want.get(pk) != have.get(pk))

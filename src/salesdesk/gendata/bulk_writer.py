@@ -115,6 +115,19 @@ def _converter(field):
     return lambda value: field.get_db_prep_save(value, connection)
 
 
+def audit_event(action: str, *, by, obj, at: dt.datetime, summary: str = "") -> AuditEvent:
+    """The audit row `core.audit.record_event` writes, unsaved."""
+    return AuditEvent(
+        action=action,
+        by=by,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        summary=summary[:500],
+        data={},
+        at=at,
+    )
+
+
 class BulkWriter:
     def __init__(self, plan: Plan, company: Company):
         if [c.code for c in review.CHECKS] != CHECKS:
@@ -151,13 +164,12 @@ class BulkWriter:
         ]
         CustomerPrice.objects.bulk_create(prices)
         AuditEvent.objects.bulk_create(
-            AuditEvent(
-                action="price.set",
+            audit_event(
+                "price.set",
                 by=by,
-                object_type=customer._meta.label_lower,
-                object_id=str(customer.pk),
-                summary=f"{price.product.model_code} {price.unit_price} {price.valid_from}",
+                obj=customer,
                 at=timezone.now(),
+                summary=f"{price.product.model_code} {price.unit_price} {price.valid_from}",
             )
             for price in prices
         )
@@ -197,8 +209,9 @@ class BulkWriter:
             by_day[tick.reached_finance_on].append(tick.receipt.pk)
             number, customer = tick.receipt.number, tick.receipt.customer
             if tick.check:
-                events.append(("receipt.checked", customer, number))
-            events.append(("receipt.reached_finance", customer, f"{number} {tick.reached_finance_on}"))
+                events.append(audit_event("receipt.checked", by=by, obj=customer, at=at, summary=number))
+            summary = f"{number} {tick.reached_finance_on}"
+            events.append(audit_event("receipt.reached_finance", by=by, obj=customer, at=at, summary=summary))
         for start in range(0, len(checked), 500):
             Receipt.objects.filter(pk__in=checked[start : start + 500]).update(
                 finance_checked_by=by, finance_checked_at=at
@@ -206,21 +219,10 @@ class BulkWriter:
         for day, ids in by_day.items():
             for start in range(0, len(ids), 500):
                 Receipt.objects.filter(pk__in=ids[start : start + 500]).update(reached_finance_on=day)
-        with at_moment(at):
-            AuditEvent.objects.bulk_create(
-                [
-                    AuditEvent(
-                        action=action,
-                        by=by,
-                        object_type=customer._meta.label_lower,
-                        object_id=str(customer.pk),
-                        summary=summary,
-                        data={},
-                    )
-                    for action, customer, summary in events
-                ],
-                batch_size=500,
-            )
+        # Inserted now, with the database's ids as the services' would be: the ids this writer
+        # hands out are read again only after the month's end.
+        with at_moment(at):  # `at` is filled in on insert
+            AuditEvent.objects.bulk_create(events, batch_size=500)
 
     def flush(self) -> None:
         posted = [row for row in self.rows[Outbound] if row.status == OutboundStatus.POSTED]
@@ -296,17 +298,7 @@ class BulkWriter:
         self._change(obj, "status")
 
     def _event(self, action: str, *, by, obj, at: dt.datetime, summary: str = "") -> None:
-        self._add(
-            AuditEvent(
-                action=action,
-                by=by,
-                object_type=obj._meta.label_lower,
-                object_id=str(obj.pk),
-                summary=summary[:500],
-                data={},
-                at=at,
-            )
-        )
+        self._add(audit_event(action, by=by, obj=obj, at=at, summary=summary))
 
     def _level(self, product) -> StockLevel:
         level = self.levels.get(product.pk)

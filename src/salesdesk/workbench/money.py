@@ -77,8 +77,12 @@ def invoices_due(user, *, today: dt.date | None = None) -> Section:
     section = Section("invoices_due", str(_("Invoices to send")))
     today = today or timezone.localdate()
     notice = today + dt.timedelta(days=INVOICE_NOTICE_DAYS)
-    due = [row for row in ar.invoices_due(user, today.year, today.month) if not row.invoiced_this_month]
-    for row in [row for row in due if row.due_on <= notice][:MAX_ITEMS]:
+    due = [
+        row
+        for row in ar.invoices_due(user, today.year, today.month)
+        if not row.invoiced_this_month and row.due_on <= notice
+    ]
+    for row in due[:MAX_ITEMS]:
         section.items.append(
             Item(
                 str(row.customer),
@@ -128,14 +132,22 @@ def statements_open(user, *, today: dt.date | None = None) -> Section:
 def receipts_for_finance(user) -> Section:
     """Receipts that differ or came in late, and money not yet with finance (消账)."""
     section = Section("receipts_for_finance", str(_("Receipts not yet reconciled with finance")))
-    fields = ("pk", "number", "customer__name", "amount", "difference", "note", "entered_late")
+    fields = (
+        "number",
+        "customer__name",
+        "amount",
+        "difference",
+        "note",
+        "entered_late",
+        "reached_finance_on",
+    )
     flagged = ar.receipts_for_finance(user)
     waiting = ar.receipts_not_reconciled(user).exclude(pk__in=flagged.values("pk"))
     # Plain rows: two hundred receipts as objects, with their customers, clerks and carriers,
     # cost more than the rest of the workbench together.
     for receipt in [
-        *flagged.values(*fields, "reached_finance_on")[:MAX_ITEMS],
-        *waiting.values(*fields, "reached_finance_on")[:MAX_ITEMS],
+        *flagged.values(*fields)[:MAX_ITEMS],
+        *waiting.values(*fields)[:MAX_ITEMS],
     ]:
         reasons = []
         if receipt["difference"]:
