@@ -444,3 +444,30 @@ def test_the_warehouse_reads_the_sales_register_without_amounts(api_as, warehous
     assert "total" not in [column["field"] for column in body["columns"]]
     assert body["totals"] == {}
     assert "3496" not in str(body["rows"])
+
+
+def test_the_sales_detail_answers_each_number_to_its_places_exactly_as_the_database_holds_it(
+    api_as, assistant, sales, debtor, product, warehouse, manager
+):
+    from salesdesk.warehouse.models import OutboundLine
+
+    (first, second), _other = sales
+    # Numbers no float holds exactly, at each column's last place.
+    third = sell(
+        debtor, product, "1.235", by=assistant, warehouse=warehouse, day=days_ago(1), approver=manager
+    )
+
+    body = api_as(assistant).get("/reports/sales_detail", period()).json()
+
+    lines = OutboundLine.objects.filter(outbound__in=[first, second, third]).order_by(
+        "outbound__posting_date"
+    )
+    assert [row[:2] for row in body["rows"]] == [
+        [line.outbound.posting_date.isoformat(), line.outbound.number] for line in lines
+    ]
+    assert [row[-3:] for row in body["rows"]] == [
+        [f"{line.quantity:f}", f"{line.unit_price:f}", f"{line.amount:f}"] for line in lines
+    ]
+    assert body["rows"][0][-3:] == ["10.000", "349.6000", "3496.00"]
+    assert body["rows"][-1][-3:] == ["1.235", "349.6000", "431.76"]
+    assert body["totals"] == {"quantity": "16.235", "amount": "5146.76"}

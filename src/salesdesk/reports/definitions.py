@@ -12,11 +12,13 @@ that scopes the rows), except in the sales register, where each order names its 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db import connections
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +27,7 @@ from salesdesk.catalog.models import CustomerPrice, RebatePrice
 from salesdesk.catalog.selectors import price_list_for_user, rebate_list_for_user
 from salesdesk.commissions.models import StatementLine
 from salesdesk.commissions.selectors import accrual_list, with_states
-from salesdesk.core.money import to_amount
+from salesdesk.core.money import CENT, QUANTITY_PLACES, UNIT_PRICE_PLACES, to_amount
 from salesdesk.core.roles import scope_to_user, sees_prices
 from salesdesk.core.spreadsheets import Column
 from salesdesk.customers.models import Customer
@@ -158,6 +160,42 @@ def _stream(qs: QuerySet, *fields: str) -> Iterator:
     return qs.values_list(*fields, named=True).iterator(chunk_size=CHUNK)
 
 
+class _Made(dict):
+    """Each distinct value the database gave, made once by `make`: a month's lines repeat the
+    same days, quantities and prices thousands of times."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        super().__init__({None: None})
+        self.make = make
+
+    def __missing__(self, stored: Any) -> Any:
+        value = self[stored] = self.make(stored)
+        return value
+
+
+def _decimals(places: Decimal) -> _Made:
+    return _Made(lambda stored: Decimal(stored).quantize(places))
+
+
+def _days() -> _Made:
+    return _Made(lambda stored: stored if isinstance(stored, dt.date) else dt.date.fromisoformat(stored))
+
+
+def _as_stored(qs: QuerySet, *fields: str) -> tuple[QuerySet, tuple[str, ...]]:
+    """Decimal and date `fields` to read as the database holds them, and the names to read them
+    by; `_decimals` and `_days` make them Decimal and date.
+
+    SQLite holds a decimal as a number and a day as text, which Django converts value by value
+    (most of a long report's time, the decimals through a float context). SQLite's text of the
+    number has at least 15 significant digits and our columns at most 14 (max_digits), so rounding
+    the text to the column's places gives back the number that was stored, exactly, as Django's
+    way does. PostgreSQL's driver already answers Decimal and date."""
+    if connections[qs.db].vendor != "sqlite":
+        return qs, fields
+    names = tuple(f"{field}_stored" for field in fields)
+    return qs.annotate(**{n: Cast(f, CharField()) for n, f in zip(names, fields, strict=True)}), names
+
+
 def _labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices}
 
@@ -207,21 +245,26 @@ def sales_detail(user, f: Filters) -> ReportResult:
     qs = _period(qs, "outbound__posting_date", f)
     if f.product.strip():
         qs = qs.filter(_product_q(f.product))
-    qs = qs.annotate(**_names("outbound__customer")).order_by(
-        "outbound__posting_date", "outbound__number", "id"
-    )
-    head = ("outbound__posting_date", "outbound__number", "outbound__kind", "outbound__customer__code")
-    tail = ("outbound__customer__name", "salesperson_name", "product__model_code", "product__name")
+    # The salesperson's name only: the assistant's would join the users a second time for nothing.
+    person = _names("outbound__customer")["salesperson_name"]
+    qs = qs.annotate(salesperson_name=person).order_by("outbound__posting_date", "outbound__number", "id")
+    head = ("outbound__number", "outbound__kind", "outbound__customer__code", "outbound__customer__name")
+    middle = ("salesperson_name", "product__model_code", "product__name")
     kinds = _labels(OutboundKind)
     sale = OutboundKind.SALE
-    fetched = qs.values_list(*head, *tail, "quantity", "unit_price", "amount").iterator(chunk_size=CHUNK)
+    qs, (posted, *numbers) = _as_stored(qs, "outbound__posting_date", "quantity", "unit_price", "amount")
+    fetched = qs.values_list(posted, *head, *middle, *numbers).iterator(chunk_size=CHUNK)
+    days = _days()
+    quantities, prices, amounts = map(_decimals, (QUANTITY_PLACES, UNIT_PRICE_PLACES, CENT))
 
     def rows() -> Iterator[tuple]:
         # Plain tuples by position: this runs once for every line of the period.
         for day, number, kind, code, name, person, model, product, quantity, price, amount in fetched:
+            quantity, amount = quantities[quantity], amounts[amount]
             if kind != sale:
                 quantity, amount = -quantity, -amount
-            yield day, number, kinds[kind], code, name, person, model, product, quantity, price, amount
+            price = prices[price]
+            yield days[day], number, kinds[kind], code, name, person, model, product, quantity, price, amount
 
     return _result(columns, rows(), ["quantity", "amount"])
 
