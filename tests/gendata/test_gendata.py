@@ -9,15 +9,17 @@ import pytest
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Max
 
 from salesdesk.calls.models import FollowUp
 from salesdesk.cli import main
 from salesdesk.commissions.models import CommissionAccrual, CommissionStatement
+from salesdesk.customers.models import Customer
 from salesdesk.gendata import generate
 from salesdesk.integrity import check_books
 from salesdesk.orders.models import ReviewCheck, SalesOrder
-from salesdesk.receivables.models import Receipt
+from salesdesk.receivables.models import Invoice, InvoiceItem, Receipt
+from salesdesk.receivables.selectors import uninvoiced_outbounds
 from salesdesk.warehouse.models import Outbound, Shipment
 from tests.gendata.dump import differences, dump
 
@@ -25,6 +27,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 11, 27)
 SMALL = {"scale": 0.02, "months": 7, "today": TODAY}
+INVOICE_FIELDS = [f.name for f in Invoice._meta.concrete_fields]
 
 
 def written(via: str) -> dict:
@@ -49,11 +52,31 @@ def test_the_bulk_writer_leaves_the_same_rows_as_the_services():
     # then every table holds the same rows, ids aside
     assert differences(by_services, in_bulk) == []
     assert len(by_services["orders.salesorder"]) > 300
+    # invoices are among what is compared: issued, mailed and received ones
+    invoices = [dict(zip(INVOICE_FIELDS, row, strict=False)) for row in by_services["receivables.invoice"]]
+    assert len(invoices) > 20 and len(by_services["receivables.invoiceitem"]) > len(invoices)
+    assert any(i["mailed_on"] for i in invoices) and any(i["received_on"] for i in invoices)
 
 
 def test_generated_history_holds_the_books_and_has_every_kind_of_document():
     generate(via="bulk", **SMALL)
     assert check_books() == []
+    invoices = Invoice.objects.all()
+    assert invoices.filter(received_on__isnull=False).exists()
+    assert invoices.filter(received_on__gt=F("must_reach_by")).exists()  # some reached them late
+    assert (
+        invoices.filter(mailed_on__isnull=True).exists() or invoices.filter(received_on__isnull=True).exists()
+    )
+    assert InvoiceItem.objects.filter(outbound__kind="return").exists()
+    for customer in Customer.objects.filter(invoice_required=True):
+        # every invoice customer was invoiced up to its latest invoice day, and only once a month
+        last = invoices.filter(customer=customer).aggregate(last=Max("issued_on"))["last"]
+        waiting = uninvoiced_outbounds(customer)
+        if last is not None:
+            assert not waiting.filter(kind="sale", posting_date__lt=last).exists(), customer
+        months = invoices.filter(customer=customer).values_list("issued_on", flat=True)
+        assert len({(d.year, d.month) for d in months}) == len(months)
+    assert not Outbound.objects.filter(customer__invoice_required=False, invoice_item__isnull=False).exists()
     checks = dict(ReviewCheck.objects.values_list("result").annotate(n=Count("id")))
     outbounds = dict(Outbound.objects.values_list("kind").annotate(n=Count("id")))
     assert checks.get("overridden", 0) > 0  # receivables holds, overridden by the salesperson

@@ -2,7 +2,8 @@
 
 Scale 1 is 2,000 customers in the three series, 500 products and 200,000 orders (about
 600,000 lines) with partial shipments, returns, receipts (some partial, some entered late),
-COD, write-offs, rebate customers with accruals and paid statements, calls and follow-ups.
+COD, write-offs, invoice customers invoiced monthly (issued, mailed, received), rebate
+customers with accruals and paid statements, calls and follow-ups.
 The plan (plan.py) decides what happens; a writer writes it: `services` through the service
 layer, one call per action, or `bulk` (the default) with the same rows built in memory and
 inserted a month at a time. Memory stays bounded: only what is still open is kept.

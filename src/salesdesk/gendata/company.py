@@ -125,7 +125,7 @@ def _customer(company: Company, spec, agree_prices) -> Customer:
     invoice = (
         {
             "invoice_required": True,
-            "invoice_day": 25,
+            "invoice_day": spec.invoice_day,
             "invoice_title": spec.name,
             "tax_id": f"91440{spec.n:013d}",
         }

@@ -18,15 +18,18 @@ from salesdesk.gendata.plan import MonthEnd, Plan
 from salesdesk.receivables import selectors
 from salesdesk.receivables import services_credits as credits
 from salesdesk.receivables.models import Receipt
+from salesdesk.warehouse.models import Outbound
 
 
 def month_end(plan: Plan, company: Company, writer, event: MonthEnd, at: dt.datetime) -> None:
     writer.flush()
-    changed = []
+    changed, returns = [], []
     with at_moment(at):
         for sale_key, position, quantity in event.returns:
-            if _return(plan, company, writer.sale(sale_key), position, quantity):
+            returned = _return(plan, company, writer.sale(sale_key), position, quantity)
+            if returned is not None:
                 changed.append(sale_key)
+                returns.append(returned)
         for customer_n, sale_key in event.write_offs:
             sale = writer.sale(sale_key)
             if sale is None or selectors.open_amount(sale) <= 0:
@@ -62,7 +65,7 @@ def month_end(plan: Plan, company: Company, writer, event: MonthEnd, at: dt.date
         with at_moment(call.at + dt.timedelta(hours=20)):
             calls.follow_up_resolve(follow_up=follow_up, by=asked, resolution="已电话答复客户")
     writer.reconcile(finance_ticks(at), by=company.finance[0], at=at)
-    writer.refresh(changed)
+    writer.refresh(changed, returns=returns)
 
 
 @dataclass(frozen=True)
@@ -96,20 +99,20 @@ def _statements(plan: Plan, company: Company, month: dt.date) -> list:
         return []
 
 
-def _return(plan: Plan, company: Company, sale, position: int, quantity) -> bool:
-    """Goods back against a sale still open for at least their value, so the credit settles it."""
+def _return(plan: Plan, company: Company, sale, position: int, quantity) -> Outbound | None:
+    """Goods back against a sale still open for at least their value, so the credit settles it:
+    the return outbound, or None."""
     if sale is None:
-        return False
+        return None
     line = sale.lines.select_related("order_line").filter(order_line__position=position).first()
     if line is None or line_amount(quantity, line.unit_price) > selectors.open_amount(sale):
-        return False
+        return None
     customer_n = next(i for i, c in enumerate(company.customers) if c.pk == sale.customer_id)
     spec = plan.customers[customer_n]
-    credits.return_post(
+    return credits.return_post(
         original=sale,
         by=company.assistants[spec.assistant],
         lines=[credits.ReturnLineInput(line, quantity)],
         reason="色差，客户退回",
         agreed_by=company.salespeople[spec.salesperson],
     )
-    return True

@@ -1,12 +1,14 @@
 """What happens in three years of a busy distributor, decided by a seeded random generator.
 
 The plan knows nothing of the database: it says who orders what and when, when the goods
-leave, when and how the money comes back, what is returned and what is written off. Writers
+leave, when and how the money comes back, what is returned and what is written off, and on
+which days the invoice customers are invoiced, their invoices mailed and received. Writers
 turn it into documents, so the same seed gives the same company whichever way it is written.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import heapq
 import itertools
@@ -63,6 +65,8 @@ ASSISTANTS = 6
 SALESPEOPLE = 12
 WRITE_OFF_AFTER_DAYS = 90
 HALF_NOTE = "部分付款"
+# The day of the month invoice customers want their invoice (31: the month's last day).
+INVOICE_DAYS = [(25, 50), (20, 15), (31, 15), (28, 10), (15, 5), (10, 5)]
 
 
 @dataclass
@@ -89,6 +93,7 @@ class CustomerPlan:
     products: list[int]
     prices: list[tuple[int, dt.date, Decimal]] = field(default_factory=list)
     rebates: list[tuple[int, dt.date, Decimal]] = field(default_factory=list)
+    invoice_day: int | None = None  # for invoice customers
 
 
 @dataclass
@@ -190,6 +195,34 @@ class StockIn:
 
 
 @dataclass
+class InvoiceIssue:
+    """开票 on the customer's invoice day: one invoice for what was posted and not yet invoiced
+    (nothing is issued when that adds up to nothing). `key` names it in the events that follow."""
+
+    customer: int
+    key: int
+    issued_on: dt.date
+
+
+@dataclass
+class InvoiceMailed:
+    key: int
+    carrier: int
+    tracking: str
+
+
+@dataclass
+class InvoiceReceived:
+    key: int
+    received_on: dt.date
+
+
+def invoice_number(issued_on: dt.date, n: int) -> str:
+    """The `n`-th invoice the company issued, numbered as the tax office's (数电发票) are: 20 digits."""
+    return f"{issued_on:%y}442000{n:012d}"
+
+
+@dataclass
 class MonthEnd:
     month: dt.date
     returns: list[tuple[int, int, Decimal]]  # (sale, line position, quantity)
@@ -246,6 +279,13 @@ class Plan:
         self._returns: dict[dt.date, list] = defaultdict(list)
         self._bad: list[tuple[dt.date, int, int]] = []  # (posting date, customer, sale)
         self._order_seq = itertools.count(1)
+        # Invoicing draws from its own generator, so it leaves the rest of the history as it was.
+        self._invoicing = random.Random(seed * 7919 + 1)
+        self._invoice_seq = itertools.count(1)
+        for customer in self.customers:
+            if customer.invoice_required:
+                days, weights = zip(*INVOICE_DAYS, strict=True)
+                customer.invoice_day = self._invoicing.choices(days, weights=weights)[0]
 
     # --- master data ----------------------------------------------------------------------
 
@@ -352,6 +392,7 @@ class Plan:
         for order in orders:
             self._push(order.at, order)
             self._schedule_shipping(order, workday, aware)
+        self._schedule_invoices(month, workday, aware)
         for _ in range(len(orders) // 8 if days else 0):  # questions that do not become orders
             call = self._inquiry()
             call.at = aware(rng.choice(days), dt.time(9, 0)) + dt.timedelta(minutes=rng.randint(0, 480))
@@ -558,6 +599,39 @@ class Plan:
             self._entered(received, posted_at, workday, aware),
             Payment(customer.n, [post.sale], received, method),
         )
+
+    def _schedule_invoices(self, month: dt.date, workday, aware) -> None:
+        """Each invoice customer's invoice on its day (the workday before when the office is
+        closed), mailed a workday or two later, received a few days after that (some late)."""
+        rng = self._invoicing
+        last_day = calendar.monthrange(month.year, month.month)[1]
+        express = self.carriers.of_kind("express")
+        weights = [6] + [1] * (len(express) - 1)  # mostly the first (顺丰)
+        for customer in self.customers:
+            if not customer.invoice_required:
+                continue
+            due = month.replace(day=min(customer.invoice_day, last_day))
+            day = due
+            while not workday(day) and day > month:
+                day -= dt.timedelta(days=1)
+            if not workday(day):
+                day = _next_workday(due, workday)
+            key = next(self._invoice_seq)
+            at = aware(day, dt.time(14, 0)) + dt.timedelta(minutes=rng.randint(0, 180))
+            self._push(at, InvoiceIssue(customer.n, key, day))
+            mailed = _add_workdays(day, rng.choice([1, 1, 2]), workday)
+            carrier = rng.choices(express, weights=weights)[0]
+            tracking = (
+                f"SF{rng.randint(10**12, 10**13 - 1)}"
+                if carrier == express[0]
+                else f"{rng.randint(10**11, 10**12 - 1)}"
+            )
+            at = aware(mailed, dt.time(9, 0)) + dt.timedelta(minutes=rng.randint(0, 120))
+            self._push(at, InvoiceMailed(key, carrier, tracking))
+            late = rng.random() < 0.04  # lost for a while in the post
+            received = mailed + dt.timedelta(days=rng.randint(9, 20) if late else rng.randint(1, 4))
+            at = aware(_next_or_same_workday(received, workday), dt.time(9, 30))
+            self._push(at + dt.timedelta(minutes=rng.randint(0, 420)), InvoiceReceived(key, received))
 
     def _entered(self, received: dt.date, posted_at: dt.datetime, workday, aware) -> dt.datetime:
         """When the receipt is typed in: mostly the day the money came, sometimes days later,

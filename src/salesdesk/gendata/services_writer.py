@@ -11,13 +11,28 @@ from decimal import Decimal
 
 from salesdesk.calls import services as calls
 from salesdesk.catalog import services as catalog
+from salesdesk.core.money import total
 from salesdesk.gendata.clock import at_moment
 from salesdesk.gendata.company import Company, in_force
-from salesdesk.gendata.plan import CallPlan, CodBack, NoteBack, OrderPlan, Payment, Plan, Post, StockIn
+from salesdesk.gendata.plan import (
+    CallPlan,
+    CodBack,
+    InvoiceIssue,
+    InvoiceMailed,
+    InvoiceReceived,
+    NoteBack,
+    OrderPlan,
+    Payment,
+    Plan,
+    Post,
+    StockIn,
+    invoice_number,
+)
 from salesdesk.orders import services as orders
 from salesdesk.orders.models import OrderStatus
 from salesdesk.receivables import selectors
 from salesdesk.receivables import services as receivables
+from salesdesk.receivables import services_documents as documents
 from salesdesk.warehouse import services as warehouse
 from salesdesk.warehouse.models import Outbound
 
@@ -31,6 +46,8 @@ class ServiceWriter:
         self.sales: dict[int, Outbound] = {}
         self.shipments: dict[int, object] = {}
         self.calls: dict[int, object] = {}
+        self.invoices: dict[int, object] = {}  # by the plan's key, until the customer has it
+        self.invoices_issued = 0
 
     @staticmethod
     def agree_prices(customer, rows: list[tuple], by) -> None:
@@ -57,7 +74,7 @@ class ServiceWriter:
                     receivables.receipt_mark_checked(receipt=tick.receipt, by=by)
                 receivables.receipt_reached_finance(receipt=tick.receipt, by=by, on=tick.reached_finance_on)
 
-    def refresh(self, sale_keys: list[int]) -> None:
+    def refresh(self, sale_keys: list[int], *, returns=()) -> None:
         """Nothing is kept that the month's end could make stale."""
 
     # --- the day's events -----------------------------------------------------------------
@@ -83,6 +100,12 @@ class ServiceWriter:
                 )
             elif isinstance(event, CallPlan):
                 self.call(event)
+            elif isinstance(event, InvoiceIssue):
+                self.invoice_issue(event)
+            elif isinstance(event, InvoiceMailed):
+                self.invoice_mailed(at, event)
+            elif isinstance(event, InvoiceReceived):
+                self.invoice_received(event)
 
     def call(self, plan: CallPlan):
         company = self.company
@@ -194,4 +217,40 @@ class ServiceWriter:
             method=plan.method,
             allocations=allocations,
             note=note,
+        )
+
+    def invoice_issue(self, plan: InvoiceIssue) -> None:
+        """One invoice for everything posted and not yet invoiced, if it adds up to something
+        (a return alone waits for the next sales)."""
+        customer = self.company.customers[plan.customer]
+        outbounds = list(selectors.uninvoiced_outbounds(customer).order_by("posting_date", "id"))
+        if not outbounds or total(o.amount for o in outbounds) <= 0:
+            return
+        self.invoices_issued += 1
+        self.invoices[plan.key] = documents.invoice_issue(
+            customer=customer,
+            by=self.company.assistants[self.plan.customers[plan.customer].assistant],
+            number=invoice_number(plan.issued_on, self.invoices_issued),
+            issued_on=plan.issued_on,
+            outbounds=outbounds,
+        )
+
+    def invoice_mailed(self, at: dt.datetime, plan: InvoiceMailed) -> None:
+        invoice = self.invoices.get(plan.key)
+        if invoice is None:  # nothing was invoiced
+            return
+        self.invoices[plan.key] = documents.invoice_mail(
+            invoice=invoice,
+            by=self.company.assistant_of(invoice.customer_id),
+            tracking_number=plan.tracking,
+            carrier=self.company.carriers[plan.carrier],
+            mailed_on=at.date(),
+        )
+
+    def invoice_received(self, plan: InvoiceReceived) -> None:
+        invoice = self.invoices.pop(plan.key, None)
+        if invoice is None:
+            return
+        documents.invoice_received(
+            invoice=invoice, by=self.company.assistant_of(invoice.customer_id), on=plan.received_on
         )
