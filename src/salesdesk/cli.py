@@ -126,7 +126,7 @@ def cmd_check_books() -> None:
             print(f"salesdesk: {problem}")
         print(f"salesdesk: the books do not hold: {len(problems)} problem(s).")
         sys.exit(1)
-    areas = "stock, outbounds, allocations, open items, ledger, commissions, numbering"
+    areas = "stock, outbounds, allocations, open items, outbounds to invoice, ledger, commissions, numbering"
     print(f"salesdesk: the books hold: {areas}.")
 
 

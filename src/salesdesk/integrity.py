@@ -26,10 +26,12 @@ from salesdesk.customers.models import Customer
 from salesdesk.orders.models import SalesOrder
 from salesdesk.receivables.models import (
     Allocation,
+    InvoiceItem,
     OpenItem,
     Receipt,
     ReceiptSlip,
     Statement,
+    ToInvoice,
     UnappliedReceipt,
 )
 from salesdesk.receivables.selectors import cents, ledger_rows
@@ -151,6 +153,34 @@ def check_open_items() -> list[Problem]:
     return problems
 
 
+def check_to_invoice() -> list[Problem]:
+    """What the database keeps waiting to be invoiced equals what the documents leave uninvoiced."""
+    takers = set(Customer.objects.filter(invoice_required=True).values_list("pk", flat=True))
+    invoiced = set(InvoiceItem.objects.values_list("outbound_id", flat=True))
+    posted = Outbound.objects.filter(status=OutboundStatus.POSTED).exclude(kind=OutboundKind.BAD_DEBT)
+    expected = {
+        pk: (customer, amount, day)
+        for pk, customer, amount, day in posted.values_list(
+            "pk", "customer_id", "amount", "posting_date"
+        ).iterator(chunk_size=5000)
+        if customer in takers and pk not in invoiced
+    }
+    kept = {
+        pk: (customer, cents(amount), day)
+        for pk, customer, amount, day in ToInvoice.objects.values_list(
+            "outbound_id", "customer_id", "amount", "posting_date"
+        )
+    }
+    wrong = sorted(pk for pk in expected.keys() | kept.keys() if expected.get(pk) != kept.get(pk))
+    return [
+        Problem(
+            "outbounds to invoice",
+            f"outbound {pk}: {kept.get(pk)} kept to invoice, documents give {expected.get(pk)}",
+        )
+        for pk in wrong[:50]
+    ]
+
+
 def check_ledger() -> list[Problem]:
     """The month-end path and the plain sums give each customer the same balance."""
     problems = []
@@ -259,6 +289,7 @@ CHECKS = [
     check_outbounds,
     check_allocations,
     check_open_items,
+    check_to_invoice,
     check_ledger,
     check_commissions,
     check_numbering,

@@ -186,6 +186,33 @@ class UnappliedReceipt(models.Model):
         return f"{self.receipt_id}: {self.amount} unapplied"
 
 
+class ToInvoice(models.Model):
+    """待开票: a posted outbound (a sale or a return) of a customer who takes invoices, not yet on
+    an invoice. Write-offs are never invoiced and have no row.
+
+    Database triggers keep it (migration 0010), like `OpenItem`: a row appears when such an
+    outbound is posted, goes when an invoice item names it, and follows the customer's
+    `invoice_required` — switched on, the customer's posted outbounds not yet invoiced are
+    added; switched off, they are removed. Invoices are never cancelled, so an invoiced outbound
+    does not come back. The invoices to send are read from what waits here instead of from every
+    outbound ever posted; `salesdesk check` recounts it.
+    """
+
+    outbound = models.OneToOneField(
+        Outbound, primary_key=True, on_delete=models.CASCADE, related_name="to_invoice"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+    posting_date = models.DateField()
+
+    class Meta:
+        ordering = ["posting_date", "outbound_id"]
+        indexes = [models.Index(fields=["customer", "posting_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.outbound_id}: {self.amount} to invoice"
+
+
 class WriteOffItem(models.Model):
     """What a bad-debt write-off (坏账) proposes to write off, sale by sale, until approved."""
 

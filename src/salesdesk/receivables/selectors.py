@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DecimalField,
     F,
     Func,
@@ -42,6 +43,7 @@ from salesdesk.receivables.models import (
     ReceiptSlip,
     Statement,
     StatementStatus,
+    ToInvoice,
     UnappliedReceipt,
     WriteOffItem,
 )
@@ -571,41 +573,38 @@ class InvoiceDue:
 
 
 def invoices_due(user, year: int, month: int) -> list[InvoiceDue]:
-    """开票: invoice-requiring customers with posted outbounds not yet invoiced, by their day."""
+    """开票: invoice-requiring customers with posted outbounds not yet invoiced, by their day.
+
+    Read from what waits to be invoiced (`ToInvoice`), so it costs what is waiting, not years of
+    outbounds already invoiced.
+    """
     customers = customers_in_scope(user).filter(invoice_required=True)
-    rows = []
     month_start = dt.date(year, month, 1)
     next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
-    waiting = (
-        Outbound.objects.filter(
-            customer__in=customers.values("pk"),
-            status=OutboundStatus.POSTED,
-            invoice_item__isnull=True,
-            posting_date__lt=next_month,
-        )
-        .exclude(kind=OutboundKind.BAD_DEBT)
+    sums = (
+        ToInvoice.objects.filter(customer__in=customers.values("pk"), posting_date__lt=next_month)
         .values("customer_id")
-        .annotate(total=Sum("amount"), n=Sum(Value(1)))
+        .annotate(total=Sum("amount"), n=Count("*"))
     )
-    by_customer = {row["customer_id"]: row for row in waiting}
+    # A return that cancels its sale leaves nothing to invoice.
+    waiting = {row["customer_id"]: row for row in sums if row["total"] != 0}
     invoiced = set(
         Invoice.objects.filter(
             customer__in=customers.values("pk"), issued_on__gte=month_start, issued_on__lt=next_month
         ).values_list("customer_id", flat=True)
     )
-    for customer in customers:
-        row = by_customer.get(customer.pk)
-        if row is None or row["total"] == 0:
-            continue
-        rows.append(
-            InvoiceDue(
-                customer,
-                invoice_due_day(customer, year, month),
-                cents(row["total"]),
-                row["n"],
-                customer.pk in invoiced,
-            )
+    # A row names the customer and its day: neither its salesperson nor its assistant.
+    listed = customers.filter(pk__in=waiting).select_related(None).only("code", "name", "invoice_day")
+    rows = [
+        InvoiceDue(
+            customer,
+            invoice_due_day(customer, year, month),
+            cents(waiting[customer.pk]["total"]),
+            waiting[customer.pk]["n"],
+            customer.pk in invoiced,
         )
+        for customer in listed
+    ]
     rows.sort(key=lambda r: (r.due_on, r.customer.code))
     return rows
 
