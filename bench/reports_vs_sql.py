@@ -33,8 +33,9 @@ PAGE_TARGET_MS = 50
 # --- the hand-written queries ------------------------------------------------------------------
 # Each takes %(from)s and %(to)s, and on aging %(due_0)s..%(due_90)s: the due dates that begin
 # each bucket, worked out in Python so the same text runs on SQLite and PostgreSQL. The aging is
-# computed sale by sale (amount less what settled it), not as the application does it (sold less
-# settled, by bucket), so the comparison also checks that the two ways agree.
+# computed sale by sale (amount less what settled it by the day), not as the application does it
+# (what is open now plus what settled after the day), so the comparison also checks that the two
+# ways agree.
 
 LEDGER_CTES = """
 WITH o AS (

@@ -283,6 +283,21 @@ class LedgerMachine(RuleBasedStateMachine):
             assert view.closing == balance
 
     @invariant()
+    def the_ledger_ages_each_day_as_the_customers_open_sales_on_that_day(self):
+        # On a past day the ledger adds what settled each sale after it to what is open now;
+        # `customer_ar` sums each sale's settlements up to that day: two ways to the same aging.
+        today = timezone.localdate()
+        for back in (0, 2, 10):
+            day = today - dt.timedelta(days=back)
+            rows = {
+                row.customer.pk: row.buckets
+                for row in selectors.ledger_rows(Customer.objects.all(), day - dt.timedelta(days=40), day)
+            }
+            for customer in self.world.customers:
+                if customer.pk in rows:  # a customer the ledger lists on that day
+                    assert rows[customer.pk] == selectors.customer_ar(customer, as_of=day).buckets, day
+
+    @invariant()
     def nothing_is_settled_beyond_its_amount(self):
         by_sale, by_receipt, by_credit = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
         for sale, receipt, credit, amount in Allocation.objects.values_list(
