@@ -272,8 +272,8 @@ def _failing_accrual(monkeypatch):
     """Make accrual fail after writing its rows: the posting that called it must roll back whole."""
     real = hooks.accrue
 
-    def accrue_then_fail(*, outbound, by):
-        made = real(outbound=outbound, by=by)
+    def accrue_then_fail(*, outbound, by, lines=None):
+        made = real(outbound=outbound, by=by, lines=lines)
         assert made, "the accrual rows were written before the failure"
         raise RuntimeError("commission accrual failed")
 

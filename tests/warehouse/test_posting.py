@@ -125,7 +125,7 @@ def test_a_posted_outbound_refuses_every_change(draft, stocked, assistant, wareh
 def test_posting_calls_every_subscriber_inside_the_transaction(draft, stocked, assistant, warehouse):
     seen = []
 
-    def boom(*, outbound, by):
+    def boom(*, outbound, by, lines=None):
         seen.append(outbound.number)
         raise RuntimeError("a later app failed")
 

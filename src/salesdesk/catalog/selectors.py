@@ -24,8 +24,13 @@ def product_list(*, q: str = "", active_only: bool = False, new_only: bool = Fal
     return qs.order_by("model_code")
 
 
-def _latest_per_product(model, customer: Customer, on: dt.date, product: Product | None) -> QuerySet:
-    """Rows in force on `on`: per product, the latest that started on or before it."""
+def _latest_per_product(
+    model, customer: Customer, on: dt.date, product: Product | None, products: list[int] | None = None
+) -> QuerySet:
+    """Rows in force on `on`: per product, the latest that started on or before it.
+
+    `products` (ids) limits it to those products, as posting an outbound needs.
+    """
     latest = (
         model.objects.filter(customer=customer, product=OuterRef("product"), valid_from__lte=on)
         .order_by("-valid_from")
@@ -34,6 +39,8 @@ def _latest_per_product(model, customer: Customer, on: dt.date, product: Product
     qs = model.objects.filter(customer=customer, valid_from__lte=on, pk=Subquery(latest))
     if product is not None:
         qs = qs.filter(product=product)
+    if products is not None:
+        qs = qs.filter(product_id__in=products)
     return qs.select_related("product").order_by("product__model_code")
 
 
@@ -44,9 +51,9 @@ def prices_in_force(
 
 
 def rebates_in_force(
-    *, customer: Customer, on: dt.date, product: Product | None = None
+    *, customer: Customer, on: dt.date, product: Product | None = None, products: list[int] | None = None
 ) -> QuerySet[RebatePrice]:
-    return _latest_per_product(RebatePrice, customer, on, product)
+    return _latest_per_product(RebatePrice, customer, on, product, products)
 
 
 def agreed_price(*, customer: Customer, product: Product, on: dt.date) -> Decimal | None:

@@ -6,8 +6,8 @@ from salesdesk.commissions.services import accrue
 from salesdesk.core import events
 
 
-def _outbound_posted(*, outbound, by) -> None:
-    accrue(outbound=outbound, by=by)
+def _outbound_posted(*, outbound, by, lines=None) -> None:
+    accrue(outbound=outbound, by=by, lines=lines)
 
 
 events.subscribe(events.OUTBOUND_POSTED, _outbound_posted)

@@ -70,14 +70,23 @@ def sale_accrual(outbound: Outbound, line, rebate) -> CommissionAccrual | None:
     )
 
 
-def accrue(*, outbound: Outbound, by) -> list[CommissionAccrual]:
+def accrue(*, outbound: Outbound, by, lines=None) -> list[CommissionAccrual]:
     """On posting: each line of a rebate customer's sale accrues quantity × rebate price in force;
-    each returned line takes back what its original line accrued. In the posting's transaction."""
+    each returned line takes back what its original line accrued. In the posting's transaction.
+
+    `lines`: the outbound's lines when the poster has them, so they are not read again.
+    """
     customer = outbound.customer
     made = []
-    lines = list(outbound.lines.select_related("product", "original_line"))
+    if lines is None:
+        lines = list(outbound.lines.select_related("product", "original_line"))
     if outbound.kind == OutboundKind.SALE and customer.rebate:
-        rebates = {r.product_id: r for r in rebates_in_force(customer=customer, on=outbound.posting_date)}
+        rebates = {
+            r.product_id: r
+            for r in rebates_in_force(
+                customer=customer, on=outbound.posting_date, products=[line.product_id for line in lines]
+            )
+        }
         for line in lines:
             accrual = sale_accrual(outbound, line, rebates.get(line.product_id))
             if accrual is not None:

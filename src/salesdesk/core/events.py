@@ -15,7 +15,7 @@ from typing import Any
 # event name -> subscribers, in the order they subscribed
 _SUBSCRIBERS: dict[str, list[Callable[..., Any]]] = defaultdict(list)
 
-OUTBOUND_POSTED = "outbound.posted"  # kwargs: outbound, by
+OUTBOUND_POSTED = "outbound.posted"  # kwargs: outbound, by, and lines when the poster has them at hand
 ORDER_CHANGED = "order.changed"  # kwargs: order, by — lines replaced, or the order cancelled
 
 

@@ -84,7 +84,7 @@ def _credit_terms(order, by) -> Outcome:
 
 def _agreed_prices(order, by) -> Outcome:
     today = timezone.localdate(order.registered_at) if order.registered_at else timezone.localdate()
-    lines = list(order.lines.select_related("product"))
+    lines = list(order.lines.all())  # with their products: prefetched by the review
     agreed = agreed_prices(customer=order.customer, products=[line.product for line in lines], on=today)
     differing, changed = [], []
     for line in lines:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -171,8 +171,13 @@ def order_create(
     if header.get("salesperson") is None:
         order.salesperson_id = customer.salesperson_id
     _check_carrier(order.carrier, order.ship_method)
-    # The people, customer and call are objects in hand: no need to look each one up again.
-    _clean(order, exclude=["number", "customer", "assistant", "created_by", "call", "salesperson"])
+    # The people, customer and call are objects in hand: no need to look each one up again. The
+    # table's constraints are about registered and released orders; a new draft is neither.
+    _clean(
+        order,
+        exclude=["number", "customer", "assistant", "created_by", "call", "salesperson"],
+        validate_constraints=False,
+    )
     order.save()
     OrderLine.objects.bulk_create(_build_lines(order, lines))
     return order
@@ -208,8 +213,10 @@ def _review(order: SalesOrder, by, *, first: bool = False) -> list[ReviewCheck]:
     `first`: the order has never been reviewed, so there are no rows to read or update.
     """
     existing = {} if first else {c.code: c for c in order.checks.all()}
-    # Checks 1 and 2 both read the customer's contacts and credit applications: once.
+    # Checks 1 and 2 both read the customer's contacts and credit applications, checks 3 and 6
+    # the order's lines with their products: each once.
     prefetch_related_objects([order.customer], "contacts", "credit_applications")
+    prefetch_related_objects([order], Prefetch("lines", OrderLine.objects.select_related("product")))
     results, new = [], []
     for check in review.CHECKS:
         outcome = check.run(order, by)
@@ -248,7 +255,8 @@ def order_register(*, order: SalesOrder, by) -> SalesOrder:
         raise Conflict(
             _("Order %(n)s is already registered.") % {"n": order.reference}, code="already_registered"
         )
-    if not order.lines.exists():
+    prefetch_related_objects([order], Prefetch("lines", OrderLine.objects.select_related("product")))
+    if not order.lines.all():
         raise DomainError(_("An order needs at least one line."), field="lines")
     order.registered_at = timezone.now()
     year = timezone.localtime(order.registered_at).year

@@ -8,7 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from salesdesk.core.calendar import is_workday, next_workday
+from salesdesk.core.calendar import next_workday
 from salesdesk.orders.models import ShipSlot
 
 
@@ -20,8 +20,9 @@ def cutoff() -> dt.time:
 def ship_slot_for(registered_at: dt.datetime) -> tuple[dt.date, str]:
     local = timezone.localtime(registered_at)
     day = local.date()
-    if not is_workday(day):
-        return next_workday(day), ShipSlot.MORNING
+    first = next_workday(day)
+    if first != day:  # a weekend or holiday: the next working day's morning
+        return first, ShipSlot.MORNING
     if local.time() < cutoff():
         return day, ShipSlot.MORNING
     return day, ShipSlot.AFTERNOON

@@ -52,7 +52,7 @@ def _prepaid(order) -> bool:
 review.PREPAYMENT_COVERAGE.append(_prepaid)
 
 
-def _outbound_posted(*, outbound, by) -> None:
+def _outbound_posted(*, outbound, by, lines=None) -> None:
     if outbound.kind == OutboundKind.SALE:
         apply_credit(customer=outbound.customer, by=by, sales=[outbound])
 

@@ -84,12 +84,12 @@ def reserved_by_product(
 ) -> dict[int, Decimal]:
     """What released orders still owe per product: reserved stock."""
     # From the open orders (few: the warehouse's queue, found by the status index) to their
-    # lines, never from the products: that would read every line ever sold of them.
-    orders = SalesOrder.objects.filter(status__in=OPEN_ORDER_STATUSES)
+    # lines, never from the products: that would read every line ever sold of them. Unordered:
+    # sorted newest first, SQLite would walk every order by date instead.
+    orders = SalesOrder.objects.filter(status__in=OPEN_ORDER_STATUSES).order_by()
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
-    # Unordered: sorted newest first, SQLite would walk every order by date instead.
-    open_orders = list(orders.order_by().values_list("pk", flat=True))
+    open_orders = orders.values("pk")
     ordered = dict(
         OrderLine.objects.filter(order_id__in=open_orders)
         .values("product_id")

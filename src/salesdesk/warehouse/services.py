@@ -100,8 +100,7 @@ def _moves(items, *, kind: str, by, reason: str = "", outbound=None, request=Non
                 field=field or "quantity",
             )
         level.on_hand += delta
-    for product_id in ids:
-        levels[product_id].save(update_fields=["on_hand"])
+    StockLevel.objects.bulk_update(levels.values(), ["on_hand"])  # one statement for all products
     StockMove.objects.bulk_create(
         StockMove(
             product=product,
@@ -198,7 +197,7 @@ def request_production_for(order: SalesOrder, by) -> list[tuple[OrderLine, Decim
 
     Idempotent: reviewing the same order again sets its demands to the current shortfall.
     """
-    lines = list(order.lines.select_related("product"))
+    lines = list(order.lines.all())  # with their products: prefetched by the review
     available = available_for([line.product_id for line in lines], exclude_order=order)
     # The order's open demands in one read, not one per line.
     demands = {
@@ -285,48 +284,63 @@ class ShipQuantity:
 def outbound_create(*, order: SalesOrder, by, quantities: list[ShipQuantity], notes: str = "") -> Outbound:
     """A draft outbound for what is about to leave; it changes nothing until posted."""
     order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
+    lines, _positions, _everything = _lines_to_ship(order, quantities)
+    outbound = Outbound.objects.create(
+        kind=OutboundKind.SALE, order=order, customer=order.customer, created_by=by, notes=notes[:500]
+    )
+    for line in lines:
+        line.outbound = outbound
+    OutboundLine.objects.bulk_create(lines)
+    return outbound
+
+
+def _lines_to_ship(
+    order: SalesOrder, quantities: list[ShipQuantity]
+) -> tuple[list[OutboundLine], list[int], bool]:
+    """The outbound lines (unsaved) for what the clerk entered, checked against what is still open.
+
+    Returns the lines, the position each had on the clerk's page (so an error names the line
+    they see), and whether everything open now ships.
+    """
     if order.status not in {OrderStatus.RELEASED, OrderStatus.PARTLY_SHIPPED}:
         raise Conflict(_("Only an order released to the warehouse can ship."), code="not_released")
     wanted = [(i, q) for i, q in enumerate(quantities) if q.quantity]
     if not wanted:
         raise DomainError(_("Enter the quantity that leaves for at least one line."), field="lines")
-    outbound = Outbound.objects.create(
-        kind=OutboundKind.SALE, order=order, customer=order.customer, created_by=by, notes=notes[:500]
-    )
+    order_lines = {line.pk: line for line in order_lines_with_shipped(order)}
     errors, lines = {}, []
     for i, item in wanted:
-        if item.order_line.order_id != order.pk:
+        order_line = order_lines.get(item.order_line.pk)
+        if order_line is None or item.order_line.order_id != order.pk:
             raise DomainError(_("That line belongs to another order."), field=f"lines[{i}]")
         if item.quantity < 0:
             errors[f"lines[{i}].quantity"] = [_("The quantity cannot be negative.")]
             continue
         lines.append(
             OutboundLine(
-                outbound=outbound,
-                order_line=item.order_line,
-                product_id=item.order_line.product_id,
+                order_line=order_line,
+                product=order_line.product,
                 quantity=item.quantity,
-                unit_price=item.order_line.unit_price,
-                amount=line_amount(item.quantity, item.order_line.unit_price),
+                unit_price=order_line.unit_price,
+                amount=line_amount(item.quantity, order_line.unit_price),
             )
         )
     if errors:
         raise FieldErrors(errors)
-    OutboundLine.objects.bulk_create(lines)
-    _check_quantities(outbound, order, positions=[i for i, _item in wanted])
-    return outbound
+    positions = [i for i, _item in wanted]
+    everything = _check_quantities(order_lines.values(), lines, positions)
+    return lines, positions, everything
 
 
-def _check_quantities(outbound: Outbound, order: SalesOrder, positions: list[int] | None = None) -> bool:
+def _check_quantities(order_lines, lines: list[OutboundLine], positions: list[int]) -> bool:
     """Refuse shipping more than is open; say whether everything open now ships.
 
-    `positions` maps the outbound's lines back to the lines the person entered, so an error
-    names the line they see.
+    `order_lines` carry `shipped` (order_lines_with_shipped); `positions` maps each outbound line
+    back to the line the person entered.
     """
-    open_by_line = {line.pk: line.quantity - line.shipped for line in order_lines_with_shipped(order)}
+    open_by_line = {line.pk: line.quantity - line.shipped for line in order_lines}
     errors = {}
-    for n, line in enumerate(outbound.lines.order_by("id")):
-        i = positions[n] if positions else n
+    for line, i in zip(lines, positions, strict=True):
         remaining = open_by_line.get(line.order_line_id, Decimal("0"))
         if line.quantity > remaining:
             errors[f"lines[{i}].quantity"] = [
@@ -355,23 +369,37 @@ def outbound_post(*, outbound: Outbound, by) -> Outbound:
         raise Conflict(_("Outbound %(n)s is already posted.") % {"n": outbound.number}, code="already_posted")
     if order.status not in {OrderStatus.RELEASED, OrderStatus.PARTLY_SHIPPED}:
         raise Conflict(_("Only an order released to the warehouse can ship."), code="not_released")
-    lines = list(outbound.lines.select_related("product").order_by("product_id", "id"))
+    outbound.order, outbound.customer = order, order.customer
+    lines = list(outbound.lines.select_related("product").order_by("id"))
     if not lines:
         raise DomainError(_("The outbound has no lines."), field="lines")
-    everything = _check_quantities(outbound, order)
+    positions = list(range(len(lines)))
+    everything = _check_quantities(order_lines_with_shipped(order), lines, positions)
+    return _post(order, outbound, lines, positions, everything, by)
+
+
+def _post(
+    order: SalesOrder,
+    outbound: Outbound,
+    lines: list[OutboundLine],
+    positions: list[int],
+    everything: bool,
+    by,
+) -> Outbound:
+    """Post `outbound` (a draft, or a new one with its unsaved lines): stock out, number, receivable,
+    the order's state, and the apps that react to a posting — in the caller's transaction."""
     if not everything and not order.ship_in_parts:
         raise Conflict(
             _("Order %(n)s waits to ship complete. Tick “ship in parts” on the order to send part now.")
             % {"n": order.number},
             code="not_in_parts",
         )
-    position = {line.pk: n for n, line in enumerate(sorted(lines, key=lambda line: line.pk))}
-    _moves(
-        [(line.product, -line.quantity, f"lines[{position[line.pk]}].quantity") for line in lines],
-        kind=MoveKind.SALE_OUT,
-        by=by,
-        outbound=outbound,
-    )
+    if outbound.pk is None:
+        # Lines go in while it is a draft: the database refuses lines added to a posted document.
+        outbound.save()
+        for line in lines:
+            line.outbound = outbound
+        OutboundLine.objects.bulk_create(lines)
     today = timezone.localdate()
     outbound.number = f"CK{today.year}-{next_value(f'outbound:{today.year}'):05d}"
     outbound.status = OutboundStatus.POSTED
@@ -379,11 +407,21 @@ def outbound_post(*, outbound: Outbound, by) -> Outbound:
     outbound.amount = total(line.amount for line in lines)
     outbound.due_date = today + dt.timedelta(days=order.customer.credit_days)
     outbound.save()
+    # Stock rows are locked in product order (see _moves); an error names the clerk's line.
+    _moves(
+        [
+            (line.product, -line.quantity, f"lines[{i}].quantity")
+            for line, i in sorted(zip(lines, positions, strict=True), key=lambda pair: pair[0].product_id)
+        ],
+        kind=MoveKind.SALE_OUT,
+        by=by,
+        outbound=outbound,
+    )
     status = OrderStatus.SHIPPED if everything else OrderStatus.PARTLY_SHIPPED
     # A third part leaves the order partly shipped, as it was: no transition to make.
     if order.status != status:
         transition(order, to=status, by=by, note=outbound.number)
-    events.emit(events.OUTBOUND_POSTED, outbound=outbound, by=by)
+    events.emit(events.OUTBOUND_POSTED, outbound=outbound, lines=lines, by=by)
     record_event("outbound.posted", by=by, obj=order, summary=outbound.number)
     return outbound
 
@@ -406,7 +444,7 @@ def outbound_ship(
     if not by.has_perm("warehouse.post_outbound"):
         raise NotAllowed(_("Only the warehouse or a manager posts outbounds."))
     # The order row first, as outbound_post locks it: a second clerk waits here, then sees the result.
-    locked = SalesOrder.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    locked = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
     if locked.status in {OrderStatus.SHIPPED, OrderStatus.CLOSED}:
         raise Conflict(
             _("Order %(n)s has already shipped in full; nothing is left to post.") % {"n": locked.number},
@@ -425,8 +463,12 @@ def outbound_ship(
                 % {"n": locked.number},
                 code="changed_meanwhile",
             )
-    outbound = outbound_create(order=locked, by=by, quantities=quantities, notes=notes)
-    return outbound_post(outbound=outbound, by=by)
+    lines, positions, everything = _lines_to_ship(locked, quantities)
+    # Created and posted in one go: nothing is read back.
+    outbound = Outbound(
+        kind=OutboundKind.SALE, order=locked, customer=locked.customer, created_by=by, notes=notes[:500]
+    )
+    return _post(locked, outbound, lines, positions, everything, by)
 
 
 def _due(carrier: Carrier | None, day: dt.date) -> dt.date:
