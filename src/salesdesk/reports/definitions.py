@@ -162,13 +162,21 @@ def _stream(qs: QuerySet, *fields: str) -> Iterator:
 
 class _Made(dict):
     """Each distinct value the database gave, made once by `make`: a month's lines repeat the
-    same days, quantities and prices thousands of times."""
+    same days, quantities and prices thousands of times.
+
+    Years of lines hold hundreds of thousands of distinct amounts: past `LIMIT` values it starts
+    afresh, so an export of any length keeps the same memory."""
+
+    LIMIT = 20_000
 
     def __init__(self, make: Callable[[Any], Any]) -> None:
         super().__init__({None: None})
         self.make = make
 
     def __missing__(self, stored: Any) -> Any:
+        if len(self) > self.LIMIT:
+            self.clear()
+            self[None] = None
         value = self[stored] = self.make(stored)
         return value
 
