@@ -16,7 +16,7 @@ from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import Customer
 from salesdesk.receivables import selectors as ar
 from salesdesk.receivables.models import StatementStatus
-from salesdesk.workbench.items import Item, Section
+from salesdesk.workbench.items import Item, Section, link
 
 DUE_SOON_DAYS = 7  # receivables falling due within a week are chased before they are late
 INVOICE_NOTICE_DAYS = 3  # an invoice is listed three days before the customer's invoice day
@@ -66,7 +66,7 @@ def receivables_due(user, *, today: dt.date | None = None) -> Section:
             Item(
                 f"{customer} · {seller}",
                 " · ".join(parts),
-                reverse("receivables:customer-ar", args=[customer.code]),
+                link("receivables:customer-ar", customer.code),
             )
         )
     return section
@@ -88,7 +88,7 @@ def invoices_due(user, *, today: dt.date | None = None) -> Section:
                 str(row.customer),
                 str(_("Invoice due %(day)s: %(amount)s over %(n)s outbounds"))
                 % {"day": f"{row.due_on:%m-%d}", "amount": _amount(row.amount), "n": row.outbounds},
-                reverse("receivables:invoice-create", args=[row.customer.code]),
+                link("receivables:invoice-create", row.customer.code),
             )
         )
     late = ar.invoice_list(user).filter(received_on__isnull=True, must_reach_by__lte=today)
@@ -101,7 +101,7 @@ def invoices_due(user, *, today: dt.date | None = None) -> Section:
                 f"{invoice.number} {invoice.customer.name}",
                 str(_("Must reach the customer by %(d)s; %(state)s"))
                 % {"d": f"{invoice.must_reach_by:%Y-%m-%d}", "state": state},
-                reverse("receivables:invoice-detail", args=[invoice.pk]),
+                link("receivables:invoice-detail", invoice.pk),
             )
         )
     return section
@@ -123,7 +123,7 @@ def statements_open(user, *, today: dt.date | None = None) -> Section:
             Item(
                 f"{statement.number} {statement.customer.name}",
                 detail,
-                reverse("receivables:statement-detail", args=[statement.number]),
+                link("receivables:statement-detail", statement.number),
             )
         )
     return section
@@ -163,7 +163,7 @@ def receipts_for_finance(user) -> Section:
             Item(
                 f"{receipt['number']} {receipt['customer__name']} {_amount(receipt['amount'])}",
                 " · ".join(reasons),
-                reverse("receivables:receipt-detail", args=[receipt["number"]]),
+                link("receivables:receipt-detail", receipt["number"]),
             )
         )
     return section
@@ -177,7 +177,7 @@ def write_offs_to_approve(user) -> Section:
             Item(
                 f"{write_off.customer} {_amount(amount)}",
                 write_off.reason,
-                reverse("receivables:write-off-detail", args=[write_off.pk]),
+                link("receivables:write-off-detail", write_off.pk),
             )
         )
     return section
@@ -244,7 +244,7 @@ def commission_statements(user) -> Section:
                 f"{statement.number} {statement.customer.name} · "
                 f"{statement.payee_name} {_amount(statement.total)}",
                 str(what),
-                reverse("commissions:statement-detail", args=[statement.number]),
+                link("commissions:statement-detail", statement.number),
             )
         )
     return section

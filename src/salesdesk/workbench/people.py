@@ -22,7 +22,7 @@ from salesdesk.orders.selectors import order_list
 from salesdesk.receivables import selectors as ar
 from salesdesk.receivables.models import Receipt
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus, Shipment
-from salesdesk.workbench.items import FIGURES, Item, Section
+from salesdesk.workbench.items import FIGURES, Item, Section, link
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(**AMOUNT)
@@ -59,7 +59,7 @@ def customer_orders(user) -> Section:
             Item(
                 f"{order.number} {order.customer.name}",
                 detail,
-                reverse("orders:order-detail", args=[order.reference]),
+                link("orders:order-detail", order.reference),
             )
         )
     return section
@@ -125,7 +125,7 @@ def overrides_waiting(user) -> Section:
                 Item(
                     f"{order.number} {order.customer.name}",
                     "；".join(waiting),
-                    reverse("orders:order-detail", args=[order.reference]),
+                    link("orders:order-detail", order.reference),
                 )
             )
     return section

@@ -27,7 +27,7 @@ from salesdesk.orders.selectors import order_list
 from salesdesk.orders.slots import cutoff
 from salesdesk.warehouse.models import ProductionDemand, ProductionStatus
 from salesdesk.warehouse.selectors import carriers_flagged, returns_by_carrier, warehouse_queue
-from salesdesk.workbench.items import FIGURES, TASKS, Item, Section
+from salesdesk.workbench.items import FIGURES, TASKS, Item, Section, link
 
 __all__ = ["FIGURES", "TASKS", "Item", "Section", "workbench_items"]
 
@@ -139,7 +139,7 @@ def _incomplete_customers(user) -> Section:
                 Item(
                     str(customer),
                     "、".join(m.label for m in missing),
-                    reverse("customers:customer-detail", args=[customer.code]),
+                    link("customers:customer-detail", customer.code),
                 )
             )
     return section
@@ -159,7 +159,7 @@ def _credit_applications(user) -> Section:
                     "days": application.credit_days,
                     "who": application.applicant.get_full_name() or application.applicant.username,
                 },
-                reverse("customers:customer-detail", args=[application.customer.code]) + "#credit",
+                link("customers:customer-detail", application.customer.code) + "#credit",
             )
         )
     return section
@@ -169,7 +169,7 @@ def _suspended_carriers() -> Section:
     section = Section("suspended_carriers", str(_("Suspended carriers")))
     for carrier in Carrier.objects.filter(status=CarrierStatus.SUSPENDED):
         section.items.append(
-            Item(carrier.name, carrier.suspended_reason, reverse("catalog:carrier-detail", args=[carrier.pk]))
+            Item(carrier.name, carrier.suspended_reason, link("catalog:carrier-detail", carrier.pk))
         )
     return section
 
@@ -217,14 +217,14 @@ def _carriers_flagged(today: dt.date) -> Section:
                     "notes": row.notes_overdue,
                     "since": f"{row.oldest_overdue:%Y-%m-%d}",
                 },
-                reverse("catalog:carrier-detail", args=[row.carrier_id]),
+                link("catalog:carrier-detail", row.carrier_id),
             )
         )
     return section
 
 
 def _order_url(order) -> str:
-    return reverse("orders:order-detail", args=[order.reference])
+    return link("orders:order-detail", order.reference)
 
 
 def _orders_on_hold(user) -> Section:
@@ -293,9 +293,7 @@ def _follow_ups(user) -> Section:
         who = follow_up.assigned_to.first_name or follow_up.assigned_to.username
         due = f" · {follow_up.due_on:%m-%d}" if follow_up.due_on else ""
         section.items.append(
-            Item(
-                follow_up.question[:80], f"{who}{due}", reverse("calls:call-detail", args=[follow_up.call_id])
-            )
+            Item(follow_up.question[:80], f"{who}{due}", link("calls:call-detail", follow_up.call_id))
         )
     return section
 
@@ -311,7 +309,7 @@ def _warehouse_today(user, today: dt.date) -> Section:
             Item(
                 f"{order.get_ship_slot_display()} · {order.number} {order.customer.name}",
                 how,
-                reverse("warehouse:order-ship", args=[order.reference]),
+                link("warehouse:order-ship", order.reference),
             )
         )
     return section
