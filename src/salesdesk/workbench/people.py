@@ -15,7 +15,7 @@ from salesdesk.commissions import selectors as commissions
 from salesdesk.commissions.selectors import State
 from salesdesk.core.calendar import day_span
 from salesdesk.core.money import AMOUNT, to_amount
-from salesdesk.core.roles import scope_to_user
+from salesdesk.core.roles import remember_roles, scope_to_user
 from salesdesk.orders import review
 from salesdesk.orders.models import CheckResult, OrderStatus, SalesOrder
 from salesdesk.orders.selectors import order_list
@@ -103,7 +103,7 @@ def overrides_waiting(user) -> Section:
     """Held orders with a check that only the manager may accept: neither the order's assistant
     nor its salesperson can override it."""
     section = Section("overrides", str(_("Held orders waiting for your override")))
-    orders = (
+    orders = list(
         order_list(user=user)
         .filter(status=OrderStatus.ON_HOLD)
         .select_related("assistant", "customer__salesperson")
@@ -111,8 +111,13 @@ def overrides_waiting(user) -> Section:
         .order_by("registered_at", "id")[:100]
     )
     known: dict[int, object] = {}  # one object per person, so roles and permissions are read once
+    people_of = {
+        order.pk: [known.setdefault(p.pk, p) for p in (order.assistant, order.customer.salesperson) if p]
+        for order in orders
+    }
+    remember_roles(known.values())
     for order in orders:
-        people = [known.setdefault(p.pk, p) for p in (order.assistant, order.customer.salesperson) if p]
+        people = people_of[order.pk]
         waiting = []
         for row in _failed(order):
             check = review.check_by_code(row.code)
@@ -151,9 +156,8 @@ def day_at_a_glance(user, today: dt.date) -> Section:
         Receipt.objects.filter(created_at__gte=start, created_at__lt=end), user, "customer"
     )
     cod = scope_to_user(
-        Shipment.objects.filter(
-            cod_amount__gt=0, cod_returned_on__isnull=True, outbound__status=OutboundStatus.POSTED
-        ),
+        # Only a posted outbound is shipped (shipment_record): no need to join the outbounds.
+        Shipment.objects.filter(cod_amount__gt=0, cod_returned_on__isnull=True),
         user,
         "outbound__customer",
     ).aggregate(n=Count("pk"), total=Coalesce(Sum("cod_amount"), Value(ZERO), output_field=MONEY))
