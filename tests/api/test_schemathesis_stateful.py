@@ -34,7 +34,10 @@ from tests.orders.conftest import customer, other_product, product  # noqa: F401
 from tests.receivables.conftest import debtor, sell  # noqa: F401  (shared fixtures)
 from tests.warehouse.conftest import stocked  # noqa: F401  (shared fixtures)
 
-SCENARIOS = int(os.environ.get("SALESDESK_STATEFUL_SCENARIOS", "60"))
+# Derandomized, a run is repeatable, but which links it happens to follow also moves with what the
+# interpreter loaded before (importing the data generator during collection was enough to lose
+# the assistant's receipt chain at 60 scenarios): 80 reach every role's chains with room to spare.
+SCENARIOS = int(os.environ.get("SALESDESK_STATEFUL_SCENARIOS", "80"))
 STEPS = 8
 # The resources whose links the machine follows; every operation alone is fuzzed in test_schemathesis.
 CHAINED = r"^/api/v1/(orders|customers|receipts|statements|commissions/statements)(/|$)"
