@@ -207,6 +207,12 @@ def order_update(*, order: SalesOrder, by, lines: list[LineInput] | None = None,
     return order
 
 
+def _read_lines(order: SalesOrder) -> None:
+    """The order's lines with their products, read once into `order.lines.all()` (a second call
+    reads nothing)."""
+    prefetch_related_objects([order], Prefetch("lines", OrderLine.objects.select_related("product")))
+
+
 def _review(order: SalesOrder, by, *, first: bool = False) -> list[ReviewCheck]:
     """Run every check; keep overrides that still apply (an overridden check stays accepted).
 
@@ -216,7 +222,7 @@ def _review(order: SalesOrder, by, *, first: bool = False) -> list[ReviewCheck]:
     # Checks 1 and 2 both read the customer's contacts and credit applications, checks 3 and 6
     # the order's lines with their products: each once.
     prefetch_related_objects([order.customer], "contacts", "credit_applications")
-    prefetch_related_objects([order], Prefetch("lines", OrderLine.objects.select_related("product")))
+    _read_lines(order)
     results, new = [], []
     for check in review.CHECKS:
         outcome = check.run(order, by)
@@ -255,7 +261,7 @@ def order_register(*, order: SalesOrder, by) -> SalesOrder:
         raise Conflict(
             _("Order %(n)s is already registered.") % {"n": order.reference}, code="already_registered"
         )
-    prefetch_related_objects([order], Prefetch("lines", OrderLine.objects.select_related("product")))
+    _read_lines(order)
     if not order.lines.all():
         raise DomainError(_("An order needs at least one line."), field="lines")
     order.registered_at = timezone.now()

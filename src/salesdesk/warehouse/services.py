@@ -285,6 +285,10 @@ def outbound_create(*, order: SalesOrder, by, quantities: list[ShipQuantity], no
     """A draft outbound for what is about to leave; it changes nothing until posted."""
     order = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
     lines, _positions, _everything = _lines_to_ship(order, quantities)
+    return _save_draft(order, lines, by, notes)
+
+
+def _save_draft(order: SalesOrder, lines: list[OutboundLine], by, notes: str) -> Outbound:
     outbound = Outbound.objects.create(
         kind=OutboundKind.SALE, order=order, customer=order.customer, created_by=by, notes=notes[:500]
     )
@@ -386,20 +390,14 @@ def _post(
     everything: bool,
     by,
 ) -> Outbound:
-    """Post `outbound` (a draft, or a new one with its unsaved lines): stock out, number, receivable,
-    the order's state, and the apps that react to a posting — in the caller's transaction."""
+    """Post the draft `outbound` with its `lines`: stock out, number, receivable, the order's state,
+    and the apps that react to a posting — in the caller's transaction."""
     if not everything and not order.ship_in_parts:
         raise Conflict(
             _("Order %(n)s waits to ship complete. Tick “ship in parts” on the order to send part now.")
             % {"n": order.number},
             code="not_in_parts",
         )
-    if outbound.pk is None:
-        # Lines go in while it is a draft: the database refuses lines added to a posted document.
-        outbound.save()
-        for line in lines:
-            line.outbound = outbound
-        OutboundLine.objects.bulk_create(lines)
     today = timezone.localdate()
     outbound.number = f"CK{today.year}-{next_value(f'outbound:{today.year}'):05d}"
     outbound.status = OutboundStatus.POSTED
@@ -464,11 +462,9 @@ def outbound_ship(
                 code="changed_meanwhile",
             )
     lines, positions, everything = _lines_to_ship(locked, quantities)
-    # Created and posted in one go: nothing is read back.
-    outbound = Outbound(
-        kind=OutboundKind.SALE, order=locked, customer=locked.customer, created_by=by, notes=notes[:500]
-    )
-    return _post(locked, outbound, lines, positions, everything, by)
+    # Saved as a draft (the database refuses lines added to a posted document) and posted at once,
+    # from what was just read: nothing is read back.
+    return _post(locked, _save_draft(locked, lines, by, notes), lines, positions, everything, by)
 
 
 def _due(carrier: Carrier | None, day: dt.date) -> dt.date:
