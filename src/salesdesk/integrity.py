@@ -142,15 +142,19 @@ def check_open_items() -> list[Problem]:
         if left > 0:
             unapplied[pk] = left
     kept_receipts = {pk: cents(v) for pk, v in UnappliedReceipt.objects.values_list("receipt_id", "amount")}
-    for what, want, have in [("outbound", expected, kept), ("receipt", unapplied, kept_receipts)]:
-        wrong = sorted(pk for pk in want.keys() | have.keys() if want.get(pk) != have.get(pk))
-        for pk in wrong[:50]:
-            problems.append(
-                Problem(
-                    "open items", f"{what} {pk}: {have.get(pk)} kept open, documents leave {want.get(pk)}"
-                )
-            )
+    problems += _kept_against_documents("open items", "outbound", kept, expected, "kept open")
+    problems += _kept_against_documents("open items", "receipt", kept_receipts, unapplied, "kept open")
     return problems
+
+
+def _kept_against_documents(check: str, what: str, kept: dict, documents: dict, held: str) -> list[Problem]:
+    """Each row a table kept by triggers holds that the documents do not give, and each the other
+    way round, by key (at most 50)."""
+    wrong = sorted(pk for pk in kept.keys() | documents.keys() if kept.get(pk) != documents.get(pk))
+    return [
+        Problem(check, f"{what} {pk}: {kept.get(pk)} {held}, documents give {documents.get(pk)}")
+        for pk in wrong[:50]
+    ]
 
 
 def check_to_invoice() -> list[Problem]:
@@ -171,14 +175,7 @@ def check_to_invoice() -> list[Problem]:
             "outbound_id", "customer_id", "amount", "posting_date"
         )
     }
-    wrong = sorted(pk for pk in expected.keys() | kept.keys() if expected.get(pk) != kept.get(pk))
-    return [
-        Problem(
-            "outbounds to invoice",
-            f"outbound {pk}: {kept.get(pk)} kept to invoice, documents give {expected.get(pk)}",
-        )
-        for pk in wrong[:50]
-    ]
+    return _kept_against_documents("outbounds to invoice", "outbound", kept, expected, "kept to invoice")
 
 
 def check_ledger() -> list[Problem]:
