@@ -6,6 +6,7 @@ warehouse sees what it must ship but no prices or balances; finance and the mana
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -19,6 +20,9 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance")  # 财务部: money, sees everything
     MANAGER = "manager", _("Manager")  # 陆总: approves, grants permissions
 
+
+# Quoting a price other than the agreed one (报价权限): the manager, and whom the manager gives it to.
+QUOTE_PRICE = "core.quote_price"
 
 # Model permissions per role, as "app_label.codename". Per-user grants (quoting,
 # commissions) are not here: the manager gives them to people, not to roles.
@@ -143,7 +147,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "catalog.add_carrier",
         "catalog.change_carrier",
         "catalog.suspend_carrier",
-        "core.quote_price",
+        QUOTE_PRICE,
         "core.set_rebate",
         "core.approve_commission",
         "warehouse.view_stocklevel",
@@ -210,8 +214,8 @@ def _role_named(group_names: set[str]) -> Role | None:
 
 
 def remember_roles(users) -> None:
-    """Read the roles of several people in one query, for a list that asks each of them
-    (`role_of` then answers from what it remembers)."""
+    """Read the roles of several people, and whether each may quote, in two queries, for a list
+    that asks each of them (`role_of` and `can_quote` then answer from what they remember)."""
     waiting = {u.pk: u for u in users if getattr(u, "_salesdesk_role", "unset") == "unset"}
     if not waiting:
         return
@@ -219,8 +223,13 @@ def remember_roles(users) -> None:
     memberships = Group.user_set.through.objects.filter(user_id__in=waiting)
     for user_id, name in memberships.values_list("user_id", "group__name"):
         names[user_id].add(name)
+    # Asked of the authentication backend, as `has_perm` asks it, for all of them at once.
+    quoting = set(
+        get_user_model().objects.with_perm(QUOTE_PRICE).filter(pk__in=waiting).values_list("pk", flat=True)
+    )
     for pk, user in waiting.items():
         user._salesdesk_role = _role_named(names[pk])
+        user._salesdesk_quotes = pk in quoting
 
 
 def sees_all_customers(user) -> bool:
@@ -234,7 +243,8 @@ def sees_prices(user) -> bool:
 
 
 def can_quote(user) -> bool:
-    return user.has_perm("core.quote_price")
+    remembered = getattr(user, "_salesdesk_quotes", None)
+    return user.has_perm(QUOTE_PRICE) if remembered is None else remembered
 
 
 def owner_filter(user, customer_path: str = "") -> Q:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -58,6 +58,34 @@ def with_total(qs: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
     money = DecimalField(max_digits=14, decimal_places=2)
     return qs.annotate(
         total=Coalesce(Subquery(lines, output_field=money), Value(Decimal("0")), output_field=money)
+    )
+
+
+HELD_ORDER_FIELDS = (
+    "number",
+    "status",
+    "assistant_id",
+    "salesperson_id",
+    "customer__name",
+    "customer__salesperson_id",
+)
+
+
+def held_orders(*, user, oldest_first: bool = False, limit: int = 100) -> list[SalesOrder]:
+    """The user's orders on hold, newest first (or oldest first), each with `failed_checks`.
+
+    Only what a list of them shows and the override rules ask (number, customer's name, the
+    order's and the customer's salesperson): the workbench lists a hundred of them on every load.
+    """
+    failed = ReviewCheck.objects.filter(result=CheckResult.FAILED).only("order_id", "code", "reason")
+    order_by = ("registered_at", "id") if oldest_first else ("-created_at", "-id")
+    return list(
+        _scoped(user)
+        .filter(status=OrderStatus.ON_HOLD)
+        .select_related("customer")
+        .only(*HELD_ORDER_FIELDS)
+        .prefetch_related(Prefetch("checks", failed.order_by("id"), to_attr="failed_checks"))
+        .order_by(*order_by)[:limit]
     )
 
 

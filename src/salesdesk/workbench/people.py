@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -18,7 +19,7 @@ from salesdesk.core.money import AMOUNT, to_amount
 from salesdesk.core.roles import remember_roles, scope_to_user
 from salesdesk.orders import review
 from salesdesk.orders.models import CheckResult, OrderStatus, SalesOrder
-from salesdesk.orders.selectors import order_list
+from salesdesk.orders.selectors import held_orders, order_list
 from salesdesk.receivables import selectors as ar
 from salesdesk.receivables.models import Receipt
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus, Shipment
@@ -103,23 +104,15 @@ def overrides_waiting(user) -> Section:
     """Held orders with a check that only the manager may accept: neither the order's assistant
     nor its salesperson can override it."""
     section = Section("overrides", str(_("Held orders waiting for your override")))
-    orders = list(
-        order_list(user=user)
-        .filter(status=OrderStatus.ON_HOLD)
-        .select_related("assistant", "customer__salesperson")
-        .prefetch_related("checks")
-        .order_by("registered_at", "id")[:100]
-    )
-    known: dict[int, object] = {}  # one object per person, so roles and permissions are read once
-    people_of = {
-        order.pk: [known.setdefault(p.pk, p) for p in (order.assistant, order.customer.salesperson) if p]
-        for order in orders
-    }
+    orders = held_orders(user=user, oldest_first=True)
+    # The people who could accept instead, read once each, with their roles and quoting.
+    ids = {pk for order in orders for pk in (order.assistant_id, order.customer.salesperson_id) if pk}
+    known = {person.pk: person for person in get_user_model().objects.filter(pk__in=ids)}
     remember_roles(known.values())
     for order in orders:
-        people = people_of[order.pk]
+        people = [known[pk] for pk in (order.assistant_id, order.customer.salesperson_id) if pk in known]
         waiting = []
-        for row in _failed(order):
+        for row in order.failed_checks:
             check = review.check_by_code(row.code)
             if check is None or not check.may_override(user, order):
                 continue

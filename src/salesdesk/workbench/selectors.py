@@ -22,8 +22,8 @@ from salesdesk.core.money import quantity_text, to_amount
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer
 from salesdesk.customers.selectors import customer_missing_fields, with_completeness
-from salesdesk.orders.models import CheckResult, OrderStatus, ShipMethod
-from salesdesk.orders.selectors import order_list
+from salesdesk.orders.models import OrderStatus, ShipMethod
+from salesdesk.orders.selectors import held_orders, order_list
 from salesdesk.orders.slots import cutoff
 from salesdesk.warehouse.models import ProductionDemand, ProductionStatus
 from salesdesk.warehouse.selectors import carriers_flagged, returns_by_carrier, warehouse_queue
@@ -229,9 +229,8 @@ def _order_url(order) -> str:
 
 def _orders_on_hold(user) -> Section:
     section = Section("orders_on_hold", str(_("Orders on hold")))
-    orders = order_list(user=user).filter(status=OrderStatus.ON_HOLD).prefetch_related("checks")[:100]
-    for order in orders:
-        reasons = [c.reason for c in order.checks.all() if c.result == CheckResult.FAILED]
+    for order in held_orders(user=user):
+        reasons = [c.reason for c in order.failed_checks]
         section.items.append(
             Item(f"{order.number} {order.customer.name}", "；".join(reasons), _order_url(order))
         )
