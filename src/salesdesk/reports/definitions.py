@@ -265,16 +265,24 @@ def sales_detail(user, f: Filters) -> ReportResult:
     days = _days()
     quantities, prices, amounts = map(_decimals, (QUANTITY_PLACES, UNIT_PRICE_PLACES, CENT))
 
+    result = ReportResult(columns, iter(()))
+
     def rows() -> Iterator[tuple]:
-        # Plain tuples by position: this runs once for every line of the period.
+        # Plain tuples by position, added up here rather than by `_tally`: this runs once for
+        # every line of the period.
+        total_quantity = total_amount = Decimal("0")
         for day, number, kind, code, name, person, model, product, quantity, price, amount in fetched:
             quantity, amount = quantities[quantity], amounts[amount]
             if kind != sale:
                 quantity, amount = -quantity, -amount
+            total_quantity += quantity
+            total_amount += amount
             price = prices[price]
             yield days[day], number, kinds[kind], code, name, person, model, product, quantity, price, amount
+        result.totals.update(quantity=total_quantity, amount=to_amount(total_amount))
 
-    return _result(columns, rows(), ["quantity", "amount"])
+    result.rows = rows()
+    return result
 
 
 def sales_register(user, f: Filters) -> ReportResult:
