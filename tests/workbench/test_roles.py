@@ -276,7 +276,32 @@ def test_finance_sees_receipts_commission_statements_to_approve_and_month_end(bu
     assert statement.url == reverse("commissions:statement-detail", args=[day.rebates.number])
     assert statement.detail == "to approve"
     assert "month_end" in shown
-    assert "write_offs" not in shown  # the manager approves write-offs
+    assert shown["write_offs"].items == []  # its own proposal waits for the manager
+
+
+def test_finance_sees_the_write_offs_it_may_approve_alone(busy_day, assistant, finance, manager):
+    day = busy_day
+
+    def propose(sale, amount: str):
+        items = [credits.WriteOffInput(sale, Decimal(amount))]
+        return credits.write_off_request(customer=day.debtor, by=assistant, items=items, reason="零头")
+
+    credits.write_off_approve(write_off=propose(day.overdue, "300.00"), by=manager)
+    small = propose(day.cod_sale, "300.00")
+    over = propose(day.overdue, "300.00")  # 600.00 off the same sale with the one approved before
+
+    def listed(user) -> list[str]:
+        return [i.url for i in sections_of(user)["write_offs"].items]
+
+    def url(write_off) -> str:
+        return reverse("receivables:write-off-detail", args=[write_off.pk])
+
+    # Finance: not its own proposal, nor one over the limit; the manager: all three.
+    assert listed(finance) == [url(small)]
+    assert listed(manager) == [url(day.write_off), url(small), url(over)]
+    # What the list offers is what approving allows.
+    assert credits.write_off_refusal(write_off=small, by=finance) is None
+    assert "500" in credits.write_off_refusal(write_off=over, by=finance)
 
 
 def test_the_manager_sees_approvals_waiting_and_the_day_in_figures(busy_day, manager):

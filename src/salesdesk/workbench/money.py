@@ -15,6 +15,7 @@ from salesdesk.core.money import to_amount
 from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import Customer
 from salesdesk.receivables import selectors as ar
+from salesdesk.receivables import services_credits as credits
 from salesdesk.receivables.models import StatementStatus
 from salesdesk.workbench.items import Item, Section, link
 
@@ -170,8 +171,19 @@ def receipts_for_finance(user) -> Section:
 
 
 def write_offs_to_approve(user) -> Section:
+    """Proposed write-offs the user may approve: the manager any but their own, finance those
+    within the write-off limit (with what was written off of the same sales before)."""
     section = Section("write_offs", str(_("Write-offs waiting for approval")))
-    for write_off in ar.write_offs_pending(user).prefetch_related("write_off_items")[:100]:
+    if not credits.may_decide_write_offs(user):
+        return section
+    pending = list(ar.write_offs_pending(user).prefetch_related("write_off_items")[:MAX_ITEMS])
+    # The limit binds only those who may approve small ones alone; it is read for all at once.
+    counted = (
+        {} if user.has_perm("receivables.approve_write_off") else credits.counted_against_limits(pending)
+    )
+    for write_off in pending:
+        if credits.write_off_refusal(write_off=write_off, by=user, counted=counted.get(write_off.pk)):
+            continue
         amount = sum((item.amount for item in write_off.write_off_items.all()), Decimal("0"))
         section.items.append(
             Item(

@@ -94,13 +94,15 @@ def _warehouse_day(user, now: dt.datetime) -> list[Section]:
 
 
 def _finance_day(user, now: dt.datetime) -> list[Section]:
-    """Receipts with notes or late, commission statements to approve and pay, month-end."""
+    """Receipts with notes or late, commission statements to approve and pay, small write-offs to
+    approve, month-end."""
     from salesdesk.workbench import money
 
     today = now.date()
     return [
         money.receipts_for_finance(user),
         money.commission_statements(user),
+        money.write_offs_to_approve(user),
         money.month_end(user, today=today),
         money.invoices_due(user, today=today),
         money.statements_open(user, today=today),
