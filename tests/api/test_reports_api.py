@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from salesdesk.core.spreadsheets import Column
+from salesdesk.core.spreadsheets import XLSX_CONTENT_TYPE, Column
 from salesdesk.reports.base import REPORTS, Filters, Report, ReportResult, register
 from tests.conftest import client_for
 from tests.factories import make_customer
@@ -289,6 +289,9 @@ def test_the_openapi_description_names_the_xlsx_address(api_as, assistant):
 
     assert "/api/v1/reports/{name}.xlsx" in schema["paths"]
     assert ".xlsx" in schema["paths"]["/api/v1/reports/{name}"]["get"]["description"]
+    # Its 200 is documented as the workbook it sends, not left for a client to guess.
+    answer = schema["paths"]["/api/v1/reports/{name}.xlsx"]["get"]["responses"]["200"]
+    assert answer["content"] == {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}}
 
 
 # --- The real reports ---------------------------------------------------------------------------

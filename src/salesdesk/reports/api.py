@@ -24,10 +24,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 
-from salesdesk.core.api import require
+from salesdesk.core.api import file_answer, require
 from salesdesk.core.errors import DomainError, FieldErrors, NotAllowed
 from salesdesk.core.schemas import ERRORS
-from salesdesk.core.spreadsheets import xlsx_response
+from salesdesk.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from salesdesk.reports.base import REPORTS, Filters, Report, ReportResult
 from salesdesk.reports.schemas import REPORT_NAME, FiltersQuery, ReportListItem, ReportOut, ReportQuery
 
@@ -202,7 +202,11 @@ def report_list(request: HttpRequest):
 
 
 # Before the table: "/reports/sales_outbound.xlsx" would match it too.
-@router.get("/reports/{name}.xlsx", response=ERRORS)
+@router.get(
+    "/reports/{name}.xlsx",
+    response=ERRORS,
+    openapi_extra=file_answer(XLSX_CONTENT_TYPE, "The report as an Excel workbook, streamed."),
+)
 def report_xlsx(request: HttpRequest, query: Query[FiltersQuery], name: str = ReportName):
     """The report as an Excel workbook (.xlsx) of every row the filters select, streamed.
 
