@@ -189,6 +189,22 @@ def _days() -> _Made:
     return _Made(lambda stored: stored if isinstance(stored, dt.date) else dt.date.fromisoformat(stored))
 
 
+def _itself(value: Any) -> Any:
+    return value
+
+
+def _exact(qs: QuerySet, places: Decimal) -> Callable[[Any], Any]:
+    """What `_decimals` does, made each time rather than remembered, for values that nearly all
+    differ (each line's amount): SQLite's text rounded to `places`; PostgreSQL's Decimal as it is."""
+    if not _stored_as_text(qs):
+        return _itself
+    return lambda stored: Decimal(stored).quantize(places)
+
+
+def _stored_as_text(qs: QuerySet) -> bool:
+    return connections[qs.db].vendor == "sqlite"
+
+
 def _as_stored(qs: QuerySet, *fields: str) -> tuple[QuerySet, tuple[str, ...]]:
     """Decimal and date `fields` to read as the database holds them, and the names to read them
     by; `_decimals` and `_days` make them Decimal and date.
@@ -198,7 +214,7 @@ def _as_stored(qs: QuerySet, *fields: str) -> tuple[QuerySet, tuple[str, ...]]:
     number has at least 15 significant digits and our columns at most 14 (max_digits), so rounding
     the text to the column's places gives back the number that was stored, exactly, as Django's
     way does. PostgreSQL's driver already answers Decimal and date."""
-    if connections[qs.db].vendor != "sqlite":
+    if not _stored_as_text(qs):
         return qs, fields
     names = tuple(f"{field}_stored" for field in fields)
     return qs.annotate(**{n: Cast(f, CharField()) for n, f in zip(names, fields, strict=True)}), names
@@ -263,7 +279,7 @@ def sales_detail(user, f: Filters) -> ReportResult:
     qs, (posted, *numbers) = _as_stored(qs, "outbound__posting_date", "quantity", "unit_price", "amount")
     fetched = qs.values_list(posted, *head, *middle, *numbers).iterator(chunk_size=CHUNK)
     days = _days()
-    quantities, prices, amounts = map(_decimals, (QUANTITY_PLACES, UNIT_PRICE_PLACES, CENT))
+    quantities, prices, amount_of = _decimals(QUANTITY_PLACES), _decimals(UNIT_PRICE_PLACES), _exact(qs, CENT)
 
     result = ReportResult(columns, iter(()))
 
@@ -272,7 +288,7 @@ def sales_detail(user, f: Filters) -> ReportResult:
         # every line of the period.
         total_quantity = total_amount = Decimal("0")
         for day, number, kind, code, name, person, model, product, quantity, price, amount in fetched:
-            quantity, amount = quantities[quantity], amounts[amount]
+            quantity, amount = quantities[quantity], amount_of(amount)
             if kind != sale:
                 quantity, amount = -quantity, -amount
             total_quantity += quantity
