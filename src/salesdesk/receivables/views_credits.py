@@ -196,7 +196,7 @@ def write_off_create(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as exc:
             _place_write_off_errors(form, exc, [sale for sale, _amount in chosen])
         else:
-            messages.success(request, _("Write-off proposed; it waits for the manager's approval."))
+            messages.success(request, _("Write-off proposed; it waits for approval by the manager, or by finance within the limit."))
             return redirect("receivables:write-off-detail", pk=write_off.pk)
     context = {
         **AREA,
