@@ -196,7 +196,8 @@ def write_off_create(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as exc:
             _place_write_off_errors(form, exc, [sale for sale, _amount in chosen])
         else:
-            messages.success(request, _("Write-off proposed; it waits for approval by the manager, or by finance within the limit."))
+            proposed = _("Write-off proposed; the manager approves it, or finance within the limit.")
+            messages.success(request, proposed)
             return redirect("receivables:write-off-detail", pk=write_off.pk)
     context = {
         **AREA,
