@@ -138,7 +138,8 @@ def _prepayment(order, by) -> Outcome:
     )
 
 
-def _salesperson_or_manager(user, order) -> bool:
+def salesperson_or_manager(user, order) -> bool:
+    """Who may accept a hold that is the salesperson's to judge (prepayment, receivables)."""
     return role_of(user) == Role.MANAGER or user.pk in {order.salesperson_id, order.customer.salesperson_id}
 
 
@@ -146,5 +147,5 @@ register_check(Check("master_data", gettext_lazy("Master data complete"), _maste
 register_check(Check("credit_terms", gettext_lazy("Credit terms approved"), _credit_terms, _is_manager))
 register_check(Check("agreed_price", gettext_lazy("Agreed prices"), _agreed_prices, _may_quote))
 register_check(
-    Check("prepayment", gettext_lazy("Out-of-province prepayment"), _prepayment, _salesperson_or_manager)
+    Check("prepayment", gettext_lazy("Out-of-province prepayment"), _prepayment, salesperson_or_manager)
 )

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesdesk.core import events
-from salesdesk.core.roles import Role, role_of
 from salesdesk.orders import review
 from salesdesk.receivables import selectors
 from salesdesk.receivables.services import apply_credit, order_total
@@ -33,12 +32,10 @@ def _receivables(order, by) -> review.Outcome:
     return review.Outcome(True)
 
 
-def _salesperson_or_manager(user, order) -> bool:
-    return role_of(user) == Role.MANAGER or user.pk in {order.salesperson_id, order.customer.salesperson_id}
-
-
 review.register_check(
-    review.Check("receivables", gettext_lazy("Receivables in order"), _receivables, _salesperson_or_manager),
+    review.Check(
+        "receivables", gettext_lazy("Receivables in order"), _receivables, review.salesperson_or_manager
+    ),
     before="stock",
 )
 
