@@ -406,9 +406,13 @@ def returns_by_carrier(*, on: dt.date, user=None) -> list[CarrierReturns]:
     return rows
 
 
-def carriers_flagged(*, on: dt.date, user=None) -> list[CarrierReturns]:
-    """Carriers past their deadline with COD money or signed notes: the manager may suspend them."""
-    return [r for r in returns_by_carrier(on=on, user=user) if r.carrier_id and r.overdue]
+def carriers_flagged(
+    *, on: dt.date, user=None, returns: list[CarrierReturns] | None = None
+) -> list[CarrierReturns]:
+    """Carriers past their deadline with COD money or signed notes: the manager may suspend them.
+    `returns`: what `returns_by_carrier` already gave for the same day and user."""
+    returns = returns_by_carrier(on=on, user=user) if returns is None else returns
+    return [r for r in returns if r.carrier_id and r.overdue]
 
 
 def drivers_overdue(*, on: dt.date, user=None) -> list[CarrierReturns]:

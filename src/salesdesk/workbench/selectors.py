@@ -46,8 +46,9 @@ def workbench_items(*, user, now: dt.datetime | None = None) -> list[Section]:
     return sections_for(user, timezone.localtime(now)) if sections_for else []
 
 
-def _assistant_day(user, now: dt.datetime) -> list[Section]:
-    """The whole of SPEC section 9, the most pressing first."""
+def _assistant_day(user, now: dt.datetime, carrier_returns: list | None = None) -> list[Section]:
+    """The whole of SPEC section 9, the most pressing first. `carrier_returns`: the user's COD money
+    and signed notes still out per carrier, when the caller has read them already."""
     from salesdesk.workbench import money  # it builds on the sections of this module
 
     today = now.date()
@@ -56,7 +57,7 @@ def _assistant_day(user, now: dt.datetime) -> list[Section]:
         _express_cutoff(user, now),
         _orders_to_release(user, now),
         _stock_shortfalls(user),
-        _returns_due(user, today),
+        _returns_due(user, today, carrier_returns),
         money.invoices_due(user, today=today),
         money.statements_open(user, today=today),
         money.receivables_due(user, today=today),
@@ -123,10 +124,19 @@ def _manager_day(user, now: dt.datetime) -> list[Section]:
         people.overrides_waiting(user),
         money.commission_statements(user),
     ]
+    # The manager sees every customer's shipments: one reading serves "due back" and the flagged carriers.
+    carrier_returns = returns_by_carrier(on=today, user=user)
     assistants = [
-        s for s in _assistant_day(user, now) if s.key not in {"credit_applications", "commission_statements"}
+        s
+        for s in _assistant_day(user, now, carrier_returns)
+        if s.key not in {"credit_applications", "commission_statements"}
     ]
-    return [people.day_at_a_glance(user, today), *approvals, *assistants, _carriers_flagged(today)]
+    return [
+        people.day_at_a_glance(user, today),
+        *approvals,
+        *assistants,
+        _carriers_flagged(today, carrier_returns),
+    ]
 
 
 def _incomplete_customers(user) -> Section:
@@ -176,11 +186,12 @@ def _suspended_carriers() -> Section:
     return section
 
 
-def _returns_due(user, today: dt.date) -> Section:
+def _returns_due(user, today: dt.date, carrier_returns: list | None = None) -> Section:
     """COD money and signed notes still out, per carrier or driver, the overdue ones first."""
     section = Section("returns_due", str(_("COD money and signed notes due back")))
     log = reverse("warehouse:courier-log")
-    for row in returns_by_carrier(on=today, user=user):
+    rows = returns_by_carrier(on=today, user=user) if carrier_returns is None else carrier_returns
+    for row in rows:
         parts = []
         if row.cod_due or row.cod_overdue:
             parts.append(
@@ -203,10 +214,10 @@ def _returns_due(user, today: dt.date) -> Section:
     return section
 
 
-def _carriers_flagged(today: dt.date) -> Section:
+def _carriers_flagged(today: dt.date, carrier_returns: list | None = None) -> Section:
     """Active carriers past their deadline: the manager decides whether to suspend them."""
     section = Section("carriers_flagged", str(_("Carriers past the deadline for COD money or signed notes")))
-    for row in carriers_flagged(on=today):
+    for row in carriers_flagged(on=today, returns=carrier_returns):
         if row.suspended:
             continue  # already listed under suspended carriers
         section.items.append(
