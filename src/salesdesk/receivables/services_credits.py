@@ -324,26 +324,23 @@ def counted_against_limit(write_off: Outbound) -> Decimal:
 
 
 def counted_against_limits(write_offs: list[Outbound]) -> dict[int, Decimal]:
-    """`counted_against_limit` of several proposals, in two queries."""
-    items = list(
-        WriteOffItem.objects.filter(write_off__in=write_offs).values_list("write_off_id", "sale_id", "amount")
-    )
+    """`counted_against_limit` of several proposals: their items as `write_off_items` gives them
+    (a list prefetches them), and what earlier write-offs took off their sales in one query."""
+    items = {write_off.pk: list(write_off.write_off_items.all()) for write_off in write_offs}
     earlier = dict(
         Allocation.objects.filter(
-            sale_id__in={sale for _w, sale, _a in items}, credit__kind=OutboundKind.BAD_DEBT
+            sale_id__in={item.sale_id for its in items.values() for item in its},
+            credit__kind=OutboundKind.BAD_DEBT,
         )
         .values("sale_id")
         .annotate(amount=Sum("amount"))
         .values_list("sale_id", "amount")
     )
-    amounts: dict[int, list[Decimal]] = {write_off.pk: [] for write_off in write_offs}
-    sales: dict[int, set[int]] = {write_off.pk: set() for write_off in write_offs}
-    for write_off_id, sale_id, amount in items:
-        amounts[write_off_id].append(amount)
-        sales[write_off_id].add(sale_id)
-    for pk, sales_of in sales.items():
-        amounts[pk].extend(earlier.get(sale, Decimal("0")) for sale in sales_of)
-    return {pk: total(counted) for pk, counted in amounts.items()}
+    counted = {}
+    for pk, its in items.items():
+        before = [earlier.get(sale, Decimal("0")) for sale in {item.sale_id for item in its}]
+        counted[pk] = total([*(item.amount for item in its), *before])
+    return counted
 
 
 def write_off_refusal(

@@ -177,12 +177,9 @@ def write_offs_to_approve(user) -> Section:
     if not credits.may_decide_write_offs(user):
         return section
     pending = list(ar.write_offs_pending(user).prefetch_related("write_off_items")[:MAX_ITEMS])
-    # The limit binds only those who may approve small ones alone; it is read for all at once.
-    counted = (
-        {} if user.has_perm("receivables.approve_write_off") else credits.counted_against_limits(pending)
-    )
+    counted = credits.counted_against_limits(pending)  # for the limit, read for all at once
     for write_off in pending:
-        if credits.write_off_refusal(write_off=write_off, by=user, counted=counted.get(write_off.pk)):
+        if credits.write_off_refusal(write_off=write_off, by=user, counted=counted[write_off.pk]):
             continue
         amount = sum((item.amount for item in write_off.write_off_items.all()), Decimal("0"))
         section.items.append(
