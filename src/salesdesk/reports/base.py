@@ -32,12 +32,25 @@ class Filters:
 
 
 @dataclass
+class ReportPage:
+    """Some rows of a report, with the count and the totals of all its rows."""
+
+    rows: list[Sequence[Any]]
+    count: int
+    totals: dict[str, Decimal]
+
+
+@dataclass
 class ReportResult:
     columns: Sequence[Column]
     rows: Iterator[Sequence[Any]]  # values in the order of `columns`; consumed once
     # Column field → total, for the columns that add up; filled in as rows are consumed when
     # the report computes totals on the fly, or up front when it needs them for the page.
     totals: dict[str, Decimal] = field(default_factory=dict)
+    # `page(offset, limit)`, for a report long enough that a page should not read every row:
+    # the database counts and adds up, and only the page's rows are read. The same numbers as
+    # `rows` and `totals`; None when a page reads the rows.
+    page: Callable[[int, int], ReportPage] | None = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ Each report scopes to the user's customers first (the rule every page follows), 
 the database and yields its rows lazily. Totals are added up in Python as the rows pass —
 exact Decimals, where SQLite would sum floats — so `ReportResult.totals` is complete once the
 last row has been read: the page, the print view and the export read it after the rows.
+A report too long to read for every page (the sales detail) also offers `ReportResult.page`:
+the database counts and adds up in whole cents, and only the page's rows are read.
 
 Salesperson and assistant are those of the customer (whose customer it is, the same rule
 that scopes the rows), except in the sales register, where each order names its own.
@@ -17,8 +19,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +57,7 @@ from salesdesk.receivables.selectors import (
     ledger_rows,
     receipt_list,
 )
-from salesdesk.reports.base import Filters, Report, ReportResult, register
+from salesdesk.reports.base import Filters, Report, ReportPage, ReportResult, register
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundLine, OutboundStatus
 from salesdesk.warehouse.selectors import CourierLogFilter, courier_log
 
@@ -201,6 +217,20 @@ def _exact(qs: QuerySet, places: Decimal) -> Callable[[Any], Any]:
     return lambda stored: Decimal(stored).quantize(places)
 
 
+def _signed_units(field: str, places: Decimal, *, negative: Q) -> Sum:
+    """The sum of `field` in whole units of `places` (cents for amounts), negated where `negative`:
+    whole numbers, because SQLite would add the decimals up as floats. Each value is rounded to
+    `places` first, as the rows are."""
+    units = Cast(Round(F(field) * Value(10 ** -places.as_tuple().exponent)), BigIntegerField())
+    sign = Case(When(negative, then=Value(-1)), default=Value(1), output_field=BigIntegerField())
+    return Sum(sign * units)
+
+
+def _from_units(units: int | None, places: Decimal) -> Decimal:
+    """What `_signed_units` added up, back in `places`; no rows add up to zero, as `_tally`'s do."""
+    return Decimal(units).scaleb(places.as_tuple().exponent) if units is not None else Decimal("0")
+
+
 def _stored_as_text(qs: QuerySet) -> bool:
     return connections[qs.db].vendor == "sqlite"
 
@@ -264,26 +294,24 @@ def sales_detail(user, f: Filters) -> ReportResult:
         Column("unit_price", _("unit price"), number_format=UNIT_PRICE, width=12),
         _money("amount", _("amount")),
     ]
-    qs = OutboundLine.objects.filter(outbound__status=OutboundStatus.POSTED)
-    qs = scope_to_user(qs, user, "outbound__customer").filter(_match(f, "outbound__customer"))
-    qs = _period(qs, "outbound__posting_date", f)
+    lines = OutboundLine.objects.filter(outbound__status=OutboundStatus.POSTED)
+    lines = scope_to_user(lines, user, "outbound__customer").filter(_match(f, "outbound__customer"))
+    lines = _period(lines, "outbound__posting_date", f)
     if f.product.strip():
-        qs = qs.filter(_product_q(f.product))
+        lines = lines.filter(_product_q(f.product))
     # The salesperson's name only: the assistant's would join the users a second time for nothing.
     person = _names("outbound__customer")["salesperson_name"]
-    qs = qs.annotate(salesperson_name=person).order_by("outbound__posting_date", "outbound__number", "id")
+    qs = lines.annotate(salesperson_name=person).order_by("outbound__posting_date", "outbound__number", "id")
     head = ("outbound__number", "outbound__kind", "outbound__customer__code", "outbound__customer__name")
     middle = ("salesperson_name", "product__model_code", "product__name")
     kinds = _labels(OutboundKind)
     sale = OutboundKind.SALE
     qs, (posted, *numbers) = _as_stored(qs, "outbound__posting_date", "quantity", "unit_price", "amount")
-    fetched = qs.values_list(posted, *head, *middle, *numbers).iterator(chunk_size=CHUNK)
+    fields = (posted, *head, *middle, *numbers)
     days = _days()
     quantities, prices, amount_of = _decimals(QUANTITY_PLACES), _decimals(UNIT_PRICE_PLACES), _exact(qs, CENT)
 
-    result = ReportResult(columns, iter(()))
-
-    def rows() -> Iterator[tuple]:
+    def made(fetched: Iterable[tuple], totals: dict) -> Iterator[tuple]:
         # Plain tuples by position, added up here rather than by `_tally`: this runs once for
         # every line of the period.
         total_quantity = total_amount = Decimal("0")
@@ -295,9 +323,24 @@ def sales_detail(user, f: Filters) -> ReportResult:
             total_amount += amount
             price = prices[price]
             yield days[day], number, kinds[kind], code, name, person, model, product, quantity, price, amount
-        result.totals.update(quantity=total_quantity, amount=to_amount(total_amount))
+        totals.update(quantity=total_quantity, amount=to_amount(total_amount))
 
-    result.rows = rows()
+    def page(offset: int, limit: int) -> ReportPage:
+        returned = ~Q(outbound__kind=sale)
+        summary = lines.aggregate(
+            count=Count("pk"),
+            quantity=_signed_units("quantity", QUANTITY_PLACES, negative=returned),
+            amount=_signed_units("amount", CENT, negative=returned),
+        )
+        totals = {
+            "quantity": _from_units(summary["quantity"], QUANTITY_PLACES),
+            "amount": to_amount(_from_units(summary["amount"], CENT)),
+        }
+        rows = list(made(qs.values_list(*fields)[offset : offset + limit], {}))
+        return ReportPage(rows, summary["count"], totals)
+
+    result = ReportResult(columns, iter(()), page=page)
+    result.rows = made(qs.values_list(*fields).iterator(chunk_size=CHUNK), result.totals)
     return result
 
 

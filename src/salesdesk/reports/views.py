@@ -105,8 +105,8 @@ def _totals(result: ReportResult) -> list[dict]:
     return cells
 
 
-def _page_of(rows: Iterable[Sequence], wanted: str | None) -> tuple[list[Sequence], Page]:
-    """One page of rows, reading every row so the report's totals cover them all.
+def _page_of(result: ReportResult, wanted: str | None) -> tuple[list[Sequence], Page]:
+    """One page of rows, and the report's totals over every row.
 
     A page past the end shows the last one, as Django's paginator does.
     """
@@ -114,6 +114,18 @@ def _page_of(rows: Iterable[Sequence], wanted: str | None) -> tuple[list[Sequenc
         number = max(int(wanted or 1), 1)
     except ValueError:
         number = 1
+    if result.page is None:
+        return _page_by_reading(result.rows, number)
+    part = result.page((number - 1) * PAGE_SIZE, PAGE_SIZE)
+    page = Paginator(range(part.count), PAGE_SIZE).get_page(number)
+    if page.number != number:
+        part = result.page((page.number - 1) * PAGE_SIZE, PAGE_SIZE)
+    result.totals.update(part.totals)
+    return part.rows, page
+
+
+def _page_by_reading(rows: Iterable[Sequence], number: int) -> tuple[list[Sequence], Page]:
+    """The page of a report that adds its totals up as its rows pass: every row is read."""
     first = (number - 1) * PAGE_SIZE
     kept: list[Sequence] = []
     last: list[Sequence] = []
@@ -148,7 +160,7 @@ def report_page(request: HttpRequest, name: str) -> HttpResponse:
     report = _report(request, name)
     filters, form = _filters(request, report)
     result = report.run(request.user, filters)
-    rows, page = _page_of(result.rows, request.GET.get("page"))
+    rows, page = _page_of(result, request.GET.get("page"))
     context = _context(report, form, result, rows, page=page, query=query_without_page(request))
     return render(request, "reports/report.html", context)
 
