@@ -15,7 +15,7 @@ from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.core.workflow import status_history
 from salesdesk.customers.models import Customer
 from salesdesk.orders import review
-from salesdesk.orders.models import CheckResult, OrderLine, OrderStatus, ReviewCheck, SalesOrder
+from salesdesk.orders.models import CheckResult, OrderLine, OrderStatus, ReviewCheck, SalesOrder, ShipMethod
 
 # The warehouse works from the queue: orders released to it and what it has shipped.
 WAREHOUSE_STATUSES = [
@@ -87,6 +87,16 @@ def held_orders(*, user, oldest_first: bool = False, limit: int = 100) -> list[S
         .prefetch_related(Prefetch("checks", failed.order_by("id"), to_attr="failed_checks"))
         .order_by(*order_by)[:limit]
     )
+
+
+def orders_to_release(*, user, express_only: bool = False, limit: int = 100) -> list[SalesOrder]:
+    """The user's registered orders waiting for release, oldest first: number, customer's name
+    and ship method only, which is all a list of them shows (the workbench, on every load)."""
+    qs = _scoped(user).filter(status=OrderStatus.REGISTERED)
+    if express_only:
+        qs = qs.filter(ship_method=ShipMethod.EXPRESS)
+    fields = ("number", "ship_method", "customer__name")
+    return list(qs.select_related("customer").only(*fields).order_by("registered_at", "id")[:limit])
 
 
 ORDER_NUMBER_CHARACTERS = set("XS0123456789-")

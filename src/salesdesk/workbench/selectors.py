@@ -23,7 +23,7 @@ from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer
 from salesdesk.customers.selectors import customer_missing_fields, with_completeness
 from salesdesk.orders.models import OrderStatus, ShipMethod
-from salesdesk.orders.selectors import held_orders, order_list
+from salesdesk.orders.selectors import held_orders, orders_to_release
 from salesdesk.orders.slots import cutoff
 from salesdesk.warehouse.models import ProductionDemand, ProductionStatus
 from salesdesk.warehouse.selectors import carriers_flagged, returns_by_carrier, warehouse_queue
@@ -263,10 +263,6 @@ def _cutoff_state(now: dt.datetime) -> tuple[str, int]:
     return "", 0
 
 
-def _to_release(user):
-    return order_list(user=user).filter(status=OrderStatus.REGISTERED).order_by("registered_at", "id")
-
-
 def _express_cutoff(user, now: dt.datetime) -> Section:
     """Express orders not yet released when the cut-off is near or past: this morning's slot is at stake."""
     section = Section("express_cutoff", str(_("Express orders near or past the cut-off")))
@@ -281,7 +277,7 @@ def _express_cutoff(user, now: dt.datetime) -> Section:
             "t": at,
             "m": minutes,
         }
-    for order in _to_release(user).filter(ship_method=ShipMethod.EXPRESS)[:100]:
+    for order in orders_to_release(user=user, express_only=True):
         section.items.append(Item(f"{order.number} {order.customer.name}", detail, _order_url(order)))
     return section
 
@@ -290,7 +286,7 @@ def _orders_to_release(user, now: dt.datetime) -> Section:
     """Registered orders waiting for release; express ones at the cut-off are listed apart, above."""
     section = Section("orders_to_release", str(_("Orders to release to the warehouse")))
     at_cutoff = bool(_cutoff_state(now)[0])
-    for order in _to_release(user)[:100]:
+    for order in orders_to_release(user=user):
         if at_cutoff and order.ship_method == ShipMethod.EXPRESS:
             continue  # listed under "Express orders near or past the cut-off"
         section.items.append(
