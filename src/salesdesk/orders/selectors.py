@@ -77,15 +77,38 @@ def held_orders(*, user, oldest_first: bool = False, limit: int = 100) -> list[S
     Only what a list of them shows and the override rules ask (number, customer's name, the
     order's and the customer's salesperson): the workbench lists a hundred of them on every load.
     """
-    failed = ReviewCheck.objects.filter(result=CheckResult.FAILED).only("order_id", "code", "reason")
     order_by = ("registered_at", "id") if oldest_first else ("-created_at", "-id")
     return list(
         _scoped(user)
         .filter(status=OrderStatus.ON_HOLD)
         .select_related("customer")
         .only(*HELD_ORDER_FIELDS)
-        .prefetch_related(Prefetch("checks", failed.order_by("id"), to_attr="failed_checks"))
+        .prefetch_related(_failed_checks())
         .order_by(*order_by)[:limit]
+    )
+
+
+def _failed_checks() -> Prefetch:
+    """Each order's failed review checks as `failed_checks`: what a list says it is held for."""
+    failed = ReviewCheck.objects.filter(result=CheckResult.FAILED).only("order_id", "code", "reason")
+    return Prefetch("checks", failed.order_by("id"), to_attr="failed_checks")
+
+
+OPEN_ORDERS = (OrderStatus.REGISTERED, OrderStatus.ON_HOLD, OrderStatus.RELEASED, OrderStatus.PARTLY_SHIPPED)
+
+
+def open_orders(*, user, limit: int = 100) -> list[SalesOrder]:
+    """The user's orders registered and not yet shipped in full, oldest first, each with
+    `failed_checks`: where each stands, with only what a list of them shows (the salesperson's
+    workbench, on every load)."""
+    fields = ("number", "status", "ship_date", "ship_slot", "customer__name")
+    return list(
+        _scoped(user)
+        .filter(status__in=OPEN_ORDERS)
+        .select_related("customer")
+        .only(*fields)
+        .prefetch_related(_failed_checks())
+        .order_by("registered_at", "id")[:limit]
     )
 
 

@@ -18,8 +18,8 @@ from salesdesk.core.calendar import day_span
 from salesdesk.core.money import AMOUNT, to_amount
 from salesdesk.core.roles import remember_roles, scope_to_user
 from salesdesk.orders import review
-from salesdesk.orders.models import CheckResult, OrderStatus, SalesOrder
-from salesdesk.orders.selectors import held_orders, order_list
+from salesdesk.orders.models import OrderStatus
+from salesdesk.orders.selectors import held_orders, open_orders, order_list
 from salesdesk.receivables import selectors as ar
 from salesdesk.receivables.models import Receipt
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus, Shipment
@@ -27,15 +27,10 @@ from salesdesk.workbench.items import FIGURES, Item, Section, link
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(**AMOUNT)
-OPEN_ORDERS = [OrderStatus.REGISTERED, OrderStatus.ON_HOLD, OrderStatus.RELEASED, OrderStatus.PARTLY_SHIPPED]
 
 
 def _amount(value: Decimal) -> str:
     return f"{to_amount(value):,}"
-
-
-def _failed(order: SalesOrder) -> list:
-    return [c for c in order.checks.all() if c.result == CheckResult.FAILED]
 
 
 # --- the salesperson ----------------------------------------------------------------------
@@ -44,16 +39,10 @@ def _failed(order: SalesOrder) -> list:
 def customer_orders(user) -> Section:
     """The user's customers' orders not yet shipped in full: where each stands, and why it is held."""
     section = Section("customer_orders", str(_("My customers' open orders")))
-    orders = (
-        order_list(user=user)
-        .filter(status__in=OPEN_ORDERS)
-        .prefetch_related("checks")
-        .order_by("registered_at", "id")[:100]
-    )
-    for order in orders:
+    for order in open_orders(user=user):
         detail = order.get_status_display()
         if order.status == OrderStatus.ON_HOLD:
-            detail += ": " + "；".join(c.reason for c in _failed(order))
+            detail += ": " + "；".join(c.reason for c in order.failed_checks)
         elif order.ship_date:
             detail += f" · {order.ship_date:%m-%d} {order.get_ship_slot_display()}"
         section.items.append(
