@@ -40,6 +40,8 @@ def test_the_workbench_answers_the_users_sections_as_on_the_page(api_as, busy_da
             "title": s.title,
             "kind": s.kind,
             "items": [{"title": i.title, "detail": i.detail, "url": i.url} for i in s.items],
+            "more": s.more,
+            "more_url": s.more_url,
         }
         for s in workbench_items(user=assistant)
     ]

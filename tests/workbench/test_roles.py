@@ -401,3 +401,17 @@ def test_the_page_makes_as_many_queries_for_many_items_as_for_few(request, busy_
             address="",
         )
     assert page_queries(client) == few
+
+
+def test_held_orders_past_the_limit_are_read_one_more_than_shown(debtor, product, assistant, warehouse):  # noqa: F811
+    sell(debtor, product, "5", by=assistant, warehouse=warehouse, day=days_ago(45))  # overdue: holds
+    orders = [held_order(assistant, debtor, product) for _ in range(3)]
+
+    def held(limit: int):
+        return next(s for s in workbench_items(user=assistant, limit=limit) if s.key == "orders_on_hold")
+
+    assert [i.url for i in held(2).items] == [
+        reverse("orders:order-detail", args=[o.number]) for o in reversed(orders[1:])
+    ]
+    assert held(2).more and held(2).more_url == reverse("orders:order-list") + "?status=on_hold"
+    assert len(held(3).items) == 3 and not held(3).more

@@ -65,3 +65,36 @@ def test_the_workbench_page_opens_for_every_role(request, role):
     response = client_for(request.getfixturevalue(role)).get(reverse("workbench:home"))
     assert response.status_code == 200
     assert 'data-section="suspended_carriers"' in response.content.decode()
+
+
+# --- a section shows the most pressing items; the page behind it has them all ----------------
+
+
+def test_a_section_past_its_limit_says_there_is_more_and_where_they_all_are(assistant):
+    customers = [make_customer(by=assistant, address="") for _ in range(3)]
+
+    (cut,) = [s for s in workbench_items(user=assistant, limit=2) if s.key == "incomplete_customers"]
+    (whole,) = [s for s in workbench_items(user=assistant, limit=3) if s.key == "incomplete_customers"]
+
+    assert len(cut.items) == 2 and cut.more is True
+    assert cut.more_url == reverse("customers:customer-list")
+    assert [i.title for i in whole.items] == [str(c) for c in reversed(customers)]  # the newest first
+    assert whole.more is False
+    assert [i.title for i in cut.items] == [i.title for i in whole.items[:2]]
+
+
+def test_the_page_shows_ten_items_a_section_and_a_link_to_all(assistant):
+    for _ in range(11):
+        make_customer(by=assistant, address="")
+
+    page = client_for(assistant).get(reverse("workbench:home"))
+
+    shown = next(s for s in page.context["sections"] if s.key == "incomplete_customers")
+    assert len(shown.items) == 10 and shown.more
+    html = page.content.decode()
+    card = html[html.index('data-section="incomplete_customers"') :]
+    card = card[: card.index("</ul>")]
+    assert ">10+</span>" in card
+    assert f'href="{reverse("customers:customer-list")}" data-more' in card
+    # The API and the morning's reminders list more than the page.
+    assert len(section(assistant, "incomplete_customers").items) == 11

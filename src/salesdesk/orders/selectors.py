@@ -112,12 +112,14 @@ def open_orders(*, user, limit: int = 100) -> list[SalesOrder]:
     )
 
 
-def orders_to_release(*, user, express_only: bool = False, limit: int = 100) -> list[SalesOrder]:
+def orders_to_release(*, user, express: bool | None = None, limit: int = 100) -> list[SalesOrder]:
     """The user's registered orders waiting for release, oldest first: number, customer's name
-    and ship method only, which is all a list of them shows (the workbench, on every load)."""
+    and ship method only, which is all a list of them shows (the workbench, on every load).
+    `express`: True for the express orders only, False for all but them."""
     qs = _scoped(user).filter(status=OrderStatus.REGISTERED)
-    if express_only:
-        qs = qs.filter(ship_method=ShipMethod.EXPRESS)
+    if express is not None:
+        is_express = Q(ship_method=ShipMethod.EXPRESS)
+        qs = qs.filter(is_express if express else ~is_express)
     fields = ("number", "ship_method", "customer__name")
     return list(qs.select_related("customer").only(*fields).order_by("registered_at", "id")[:limit])
 

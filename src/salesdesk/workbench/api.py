@@ -24,7 +24,14 @@ def workbench(request: HttpRequest):
     return {
         "day": today,
         "sections": [
-            {"key": s.key, "title": s.title, "kind": s.kind, "items": s.items}
+            {
+                "key": s.key,
+                "title": s.title,
+                "kind": s.kind,
+                "items": s.items,
+                "more": s.more,
+                "more_url": s.more_url,
+            }
             for s in workbench_items(user=request.user)
         ],
         "reminders": [

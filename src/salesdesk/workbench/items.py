@@ -11,6 +11,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 
 TASKS = "tasks"  # things to do: each one also becomes a morning reminder
 FIGURES = "figures"  # numbers to look at (the manager's day at a glance): no reminder
+MAX_ITEMS = 100  # a section lists at most this many (reminders, API); the page behind it has the rest
 
 
 # Stands for the argument in a reversed pattern: digits, so that int and str converters both take it.
@@ -44,3 +45,12 @@ class Section:
     title: str
     items: list[Item] = field(default_factory=list)
     kind: str = TASKS
+    more: bool = False  # there is more than `items`: the page behind the section (`more_url`) has it
+    more_url: str = ""
+
+    def cut(self, limit: int) -> Section:
+        """At most `limit` items; a section read with `limit + 1` so learns whether there are more."""
+        if len(self.items) > limit:
+            del self.items[limit:]
+            self.more = True
+        return self

@@ -17,20 +17,19 @@ from salesdesk.customers.models import Customer
 from salesdesk.receivables import selectors as ar
 from salesdesk.receivables import services_credits as credits
 from salesdesk.receivables.models import StatementStatus
-from salesdesk.workbench.items import Item, Section, link
+from salesdesk.workbench.items import MAX_ITEMS, Item, Section, link
 
 DUE_SOON_DAYS = 7  # receivables falling due within a week are chased before they are late
 INVOICE_NOTICE_DAYS = 3  # an invoice is listed three days before the customer's invoice day
 STATEMENT_SIGN_BACK_DAYS = 14  # a statement not signed back two weeks after sending is chased
 MONTH_END_WINDOW = (3, 5)  # last three days of a month, first five of the next
-MAX_ITEMS = 100  # a section lists at most this many; the page behind it has the rest
 
 
 def _amount(value: Decimal) -> str:
     return f"{to_amount(value):,}"
 
 
-def receivables_due(user, *, today: dt.date | None = None) -> Section:
+def receivables_due(user, *, today: dt.date | None = None, limit: int = MAX_ITEMS) -> Section:
     """Open sales overdue or falling due within a week, per customer, the salesperson named; the
     longest overdue first, at most a page of them (the collection page has them all)."""
     section = Section("receivables_due", str(_("Receivables falling due or overdue")))
@@ -47,7 +46,7 @@ def receivables_due(user, *, today: dt.date | None = None) -> Section:
             since=Min("due_date", filter=overdue),
             first_due=Min("due_date"),
         )
-        .order_by(F("since").asc(nulls_last=True), "first_due", "customer_id")[:MAX_ITEMS]
+        .order_by(F("since").asc(nulls_last=True), "first_due", "customer_id")[: limit + 1]
     )
     customers = Customer.objects.select_related("salesperson").in_bulk([row["customer_id"] for row in rows])
     for row in rows:
@@ -70,10 +69,10 @@ def receivables_due(user, *, today: dt.date | None = None) -> Section:
                 link("receivables:customer-ar", customer.code),
             )
         )
-    return section
+    return section.cut(limit)
 
 
-def invoices_due(user, *, today: dt.date | None = None) -> Section:
+def invoices_due(user, *, today: dt.date | None = None, limit: int = MAX_ITEMS) -> Section:
     """Invoices to issue by the customers' days this month, and invoices not yet with the customer."""
     section = Section("invoices_due", str(_("Invoices to send")))
     today = today or timezone.localdate()
@@ -83,7 +82,7 @@ def invoices_due(user, *, today: dt.date | None = None) -> Section:
         for row in ar.invoices_due(user, today.year, today.month)
         if not row.invoiced_this_month and row.due_on <= notice
     ]
-    for row in due[:MAX_ITEMS]:
+    for row in due[: limit + 1]:
         section.items.append(
             Item(
                 str(row.customer),
@@ -94,7 +93,7 @@ def invoices_due(user, *, today: dt.date | None = None) -> Section:
         )
     late = ar.invoice_list(user).filter(received_on__isnull=True, must_reach_by__lte=today)
     fields = ("pk", "number", "customer__name", "mailed_on", "must_reach_by")  # plain rows: up to a hundred
-    for invoice in late.order_by("must_reach_by").values(*fields)[:MAX_ITEMS]:
+    for invoice in late.order_by("must_reach_by").values(*fields)[: limit + 1]:
         mailed = invoice["mailed_on"]
         state = _("mailed %(d)s") % {"d": f"{mailed:%m-%d}"} if mailed else _("not mailed")
         section.items.append(
@@ -105,7 +104,7 @@ def invoices_due(user, *, today: dt.date | None = None) -> Section:
                 link("receivables:invoice-detail", invoice["pk"]),
             )
         )
-    return section
+    return section.cut(limit)
 
 
 def statements_open(user, *, today: dt.date | None = None) -> Section:
@@ -130,7 +129,7 @@ def statements_open(user, *, today: dt.date | None = None) -> Section:
     return section
 
 
-def receipts_for_finance(user) -> Section:
+def receipts_for_finance(user, *, limit: int = MAX_ITEMS) -> Section:
     """Receipts that differ or came in late, and money not yet with finance (消账)."""
     section = Section("receipts_for_finance", str(_("Receipts not yet reconciled with finance")))
     fields = (
@@ -146,10 +145,7 @@ def receipts_for_finance(user) -> Section:
     waiting = ar.receipts_not_reconciled(user).exclude(pk__in=flagged.values("pk"))
     # Plain rows: two hundred receipts as objects, with their customers, clerks and carriers,
     # cost more than the rest of the workbench together.
-    for receipt in [
-        *flagged.values(*fields)[:MAX_ITEMS],
-        *waiting.values(*fields)[:MAX_ITEMS],
-    ]:
+    for receipt in [*flagged.values(*fields)[: limit + 1], *waiting.values(*fields)[: limit + 1]]:
         reasons = []
         if receipt["difference"]:
             reasons.append(
@@ -167,7 +163,7 @@ def receipts_for_finance(user) -> Section:
                 link("receivables:receipt-detail", receipt["number"]),
             )
         )
-    return section
+    return section.cut(limit)
 
 
 def write_offs_to_approve(user) -> Section:

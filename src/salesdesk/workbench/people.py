@@ -23,7 +23,7 @@ from salesdesk.orders.selectors import held_orders, open_orders, order_list
 from salesdesk.receivables import selectors as ar
 from salesdesk.receivables.models import Receipt
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus, Shipment
-from salesdesk.workbench.items import FIGURES, Item, Section, link
+from salesdesk.workbench.items import FIGURES, MAX_ITEMS, Item, Section, link
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(**AMOUNT)
@@ -36,10 +36,10 @@ def _amount(value: Decimal) -> str:
 # --- the salesperson ----------------------------------------------------------------------
 
 
-def customer_orders(user) -> Section:
+def customer_orders(user, *, limit: int = MAX_ITEMS) -> Section:
     """The user's customers' orders not yet shipped in full: where each stands, and why it is held."""
     section = Section("customer_orders", str(_("My customers' open orders")))
-    for order in open_orders(user=user):
+    for order in open_orders(user=user, limit=limit + 1):
         detail = order.get_status_display()
         if order.status == OrderStatus.ON_HOLD:
             detail += ": " + "；".join(c.reason for c in order.failed_checks)

@@ -17,7 +17,9 @@ class SectionOut(Schema):
     key: str = Field(..., description="Stable name of the section, e.g. orders_on_hold.")
     title: str
     kind: str = Field(..., description="tasks (things to do) or figures (numbers to look at).")
-    items: list[ItemOut]
+    items: list[ItemOut] = Field(..., description="At most 100, the most pressing first.")
+    more: bool = Field(..., description="True when there are more than `items`: `more_url` lists them all.")
+    more_url: str = Field(..., description="The page with the section's whole list (a path), or empty.")
 
 
 class ReminderOut(Schema):

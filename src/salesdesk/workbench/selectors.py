@@ -22,20 +22,43 @@ from salesdesk.core.money import quantity_text, to_amount
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer
 from salesdesk.customers.selectors import customer_missing_fields, with_completeness
-from salesdesk.orders.models import OrderStatus, ShipMethod
+from salesdesk.orders.models import OrderStatus
 from salesdesk.orders.selectors import held_orders, orders_to_release
 from salesdesk.orders.slots import cutoff
 from salesdesk.warehouse.models import ProductionDemand, ProductionStatus
 from salesdesk.warehouse.selectors import carriers_flagged, returns_by_carrier, warehouse_queue
-from salesdesk.workbench.items import FIGURES, TASKS, Item, Section, link
+from salesdesk.workbench.items import FIGURES, MAX_ITEMS, TASKS, Item, Section, link
 
 __all__ = ["FIGURES", "TASKS", "Item", "Section", "workbench_items"]
 
 NEAR_CUTOFF = dt.timedelta(minutes=30)  # express orders are flagged this long before the cut-off
 
+# Where each section's whole list is, for a section with more than the page shows.
+PAGES_BEHIND = {
+    "orders_on_hold": ("orders:order-list", "?status=on_hold"),
+    "overrides": ("orders:order-list", "?status=on_hold"),
+    "express_cutoff": ("orders:order-list", "?status=registered"),
+    "orders_to_release": ("orders:order-list", "?status=registered"),
+    "customer_orders": ("orders:order-list", ""),
+    "stock_shortfalls": ("warehouse:production-list", ""),
+    "warehouse_today": ("warehouse:queue", ""),
+    "returns_due": ("warehouse:courier-log", ""),
+    "carriers_flagged": ("warehouse:carriers-flagged", ""),
+    "invoices_due": ("receivables:invoice-due", ""),
+    "statements": ("receivables:statement-list", ""),
+    "receivables_due": ("receivables:collection", ""),
+    "receipts_for_finance": ("receivables:finance-list", ""),
+    "write_offs": ("receivables:credit-list", ""),
+    "commissions": ("commissions:accrual-list", ""),
+    "commission_statements": ("commissions:statement-list", ""),
+    "follow_ups": ("calls:follow-up-list", ""),
+    "incomplete_customers": ("customers:customer-list", ""),
+}
 
-def workbench_items(*, user, now: dt.datetime | None = None) -> list[Section]:
-    """The user's sections as of `now` (this moment by default); a user without a role gets none."""
+
+def workbench_items(*, user, now: dt.datetime | None = None, limit: int = MAX_ITEMS) -> list[Section]:
+    """The user's sections as of `now` (this moment by default), each with at most `limit` items
+    and the page that has them all; a user without a role gets none."""
     sections_for = {
         Role.ASSISTANT: _assistant_day,
         Role.SALESPERSON: _salesperson_day,
@@ -43,26 +66,32 @@ def workbench_items(*, user, now: dt.datetime | None = None) -> list[Section]:
         Role.FINANCE: _finance_day,
         Role.MANAGER: _manager_day,
     }.get(role_of(user))
-    return sections_for(user, timezone.localtime(now)) if sections_for else []
+    sections = sections_for(user, timezone.localtime(now), limit) if sections_for else []
+    for section in sections:
+        section.cut(limit)
+        if section.key in PAGES_BEHIND:
+            name, query = PAGES_BEHIND[section.key]
+            section.more_url = reverse(name) + query
+    return sections
 
 
-def _assistant_day(user, now: dt.datetime, carrier_returns: list | None = None) -> list[Section]:
+def _assistant_day(user, now: dt.datetime, limit: int, carrier_returns: list | None = None) -> list[Section]:
     """The whole of SPEC section 9, the most pressing first. `carrier_returns`: the user's COD money
     and signed notes still out per carrier, when the caller has read them already."""
     from salesdesk.workbench import money  # it builds on the sections of this module
 
     today = now.date()
     return [
-        _orders_on_hold(user),
-        _express_cutoff(user, now),
-        _orders_to_release(user, now),
-        _stock_shortfalls(user),
+        _orders_on_hold(user, limit),
+        _express_cutoff(user, now, limit),
+        _orders_to_release(user, now, limit),
+        _stock_shortfalls(user, limit),
         _returns_due(user, today, carrier_returns),
-        money.invoices_due(user, today=today),
+        money.invoices_due(user, today=today, limit=limit),
         money.statements_open(user, today=today),
-        money.receivables_due(user, today=today),
-        _follow_ups(user),
-        money.receipts_for_finance(user),
+        money.receivables_due(user, today=today, limit=limit),
+        _follow_ups(user, limit),
+        money.receipts_for_finance(user, limit=limit),
         money.month_end(user, today=today),
         money.commission_statements(user),
         _incomplete_customers(user),
@@ -71,17 +100,17 @@ def _assistant_day(user, now: dt.datetime, carrier_returns: list | None = None) 
     ]
 
 
-def _salesperson_day(user, now: dt.datetime) -> list[Section]:
+def _salesperson_day(user, now: dt.datetime, limit: int) -> list[Section]:
     """On the road: the customers' orders (held ones with why), money owed, commissions."""
     from salesdesk.workbench import money, people
 
     today = now.date()
     return [
-        people.customer_orders(user),
-        money.receivables_due(user, today=today),
+        people.customer_orders(user, limit=limit),
+        money.receivables_due(user, today=today, limit=limit),
         people.commissions_by_customer(user),
         money.commission_statements(user),
-        _follow_ups(user),
+        _follow_ups(user, limit),
         money.statements_open(user, today=today),
         _incomplete_customers(user),
         _credit_applications(user),
@@ -89,31 +118,31 @@ def _salesperson_day(user, now: dt.datetime) -> list[Section]:
     ]
 
 
-def _warehouse_day(user, now: dt.datetime) -> list[Section]:
+def _warehouse_day(user, now: dt.datetime, limit: int) -> list[Section]:
     """Today's queue by ship slot, and no money at all."""
-    return [_warehouse_today(user, now.date()), _suspended_carriers()]
+    return [_warehouse_today(user, now.date(), limit), _suspended_carriers()]
 
 
-def _finance_day(user, now: dt.datetime) -> list[Section]:
+def _finance_day(user, now: dt.datetime, limit: int) -> list[Section]:
     """Receipts with notes or late, commission statements to approve and pay, small write-offs to
     approve, month-end."""
     from salesdesk.workbench import money
 
     today = now.date()
     return [
-        money.receipts_for_finance(user),
+        money.receipts_for_finance(user, limit=limit),
         money.commission_statements(user),
         money.write_offs_to_approve(user),
         money.month_end(user, today=today),
-        money.invoices_due(user, today=today),
+        money.invoices_due(user, today=today, limit=limit),
         money.statements_open(user, today=today),
-        money.receivables_due(user, today=today),
+        money.receivables_due(user, today=today, limit=limit),
         _credit_applications(user),
         _suspended_carriers(),
     ]
 
 
-def _manager_day(user, now: dt.datetime) -> list[Section]:
+def _manager_day(user, now: dt.datetime, limit: int) -> list[Section]:
     """The day in figures, the approvals waiting, then everything the assistants see."""
     from salesdesk.workbench import money, people
 
@@ -128,7 +157,7 @@ def _manager_day(user, now: dt.datetime) -> list[Section]:
     carrier_returns = returns_by_carrier(on=today, user=user)
     assistants = [
         s
-        for s in _assistant_day(user, now, carrier_returns)
+        for s in _assistant_day(user, now, limit, carrier_returns)
         if s.key not in {"credit_applications", "commission_statements"}
     ]
     return [
@@ -240,9 +269,9 @@ def _order_url(order) -> str:
     return link("orders:order-detail", order.reference)
 
 
-def _orders_on_hold(user) -> Section:
+def _orders_on_hold(user, limit: int) -> Section:
     section = Section("orders_on_hold", str(_("Orders on hold")))
-    for order in held_orders(user=user):
+    for order in held_orders(user=user, limit=limit + 1):
         reasons = [c.reason for c in order.failed_checks]
         section.items.append(
             Item(f"{order.number} {order.customer.name}", "；".join(reasons), _order_url(order))
@@ -263,7 +292,7 @@ def _cutoff_state(now: dt.datetime) -> tuple[str, int]:
     return "", 0
 
 
-def _express_cutoff(user, now: dt.datetime) -> Section:
+def _express_cutoff(user, now: dt.datetime, limit: int) -> Section:
     """Express orders not yet released when the cut-off is near or past: this morning's slot is at stake."""
     section = Section("express_cutoff", str(_("Express orders near or past the cut-off")))
     state, minutes = _cutoff_state(now)
@@ -277,27 +306,26 @@ def _express_cutoff(user, now: dt.datetime) -> Section:
             "t": at,
             "m": minutes,
         }
-    for order in orders_to_release(user=user, express_only=True):
+    for order in orders_to_release(user=user, express=True, limit=limit + 1):
         section.items.append(Item(f"{order.number} {order.customer.name}", detail, _order_url(order)))
     return section
 
 
-def _orders_to_release(user, now: dt.datetime) -> Section:
+def _orders_to_release(user, now: dt.datetime, limit: int) -> Section:
     """Registered orders waiting for release; express ones at the cut-off are listed apart, above."""
     section = Section("orders_to_release", str(_("Orders to release to the warehouse")))
-    at_cutoff = bool(_cutoff_state(now)[0])
-    for order in orders_to_release(user=user):
-        if at_cutoff and order.ship_method == ShipMethod.EXPRESS:
-            continue  # listed under "Express orders near or past the cut-off"
+    # At the cut-off the express orders are listed under "Express orders near or past the cut-off".
+    express = False if _cutoff_state(now)[0] else None
+    for order in orders_to_release(user=user, express=express, limit=limit + 1):
         section.items.append(
             Item(f"{order.number} {order.customer.name}", order.get_ship_method_display(), _order_url(order))
         )
     return section
 
 
-def _follow_ups(user) -> Section:
+def _follow_ups(user, limit: int) -> Section:
     section = Section("follow_ups", str(_("Open call follow-ups")))
-    for follow_up in follow_ups_for(user=user)[:100]:
+    for follow_up in follow_ups_for(user=user)[: limit + 1]:
         who = follow_up.assigned_to.first_name or follow_up.assigned_to.username
         due = f" · {follow_up.due_on:%m-%d}" if follow_up.due_on else ""
         section.items.append(
@@ -306,10 +334,10 @@ def _follow_ups(user) -> Section:
     return section
 
 
-def _warehouse_today(user, today: dt.date) -> Section:
+def _warehouse_today(user, today: dt.date, limit: int) -> Section:
     """Today's queue, by ship slot; orders of earlier days still not shipped come first."""
     section = Section("warehouse_today", str(_("To ship today")))
-    for order in warehouse_queue(user=user, day=today).prefetch_related(None)[:100]:
+    for order in warehouse_queue(user=user, day=today).prefetch_related(None)[: limit + 1]:
         how = order.get_ship_method_display() + (f" · {order.carrier.name}" if order.carrier else "")
         if order.ship_date < today:
             how = str(_("Due %(d)s, still not shipped")) % {"d": f"{order.ship_date:%m-%d}"} + " · " + how
@@ -323,7 +351,7 @@ def _warehouse_today(user, today: dt.date) -> Section:
     return section
 
 
-def _stock_shortfalls(user) -> Section:
+def _stock_shortfalls(user, limit: int) -> Section:
     """Order lines waiting for production: the date to tell the customer, or the date to chase."""
     section = Section("stock_shortfalls", str(_("Stock shortfalls and production dates")))
     waiting = [OrderStatus.REGISTERED, OrderStatus.ON_HOLD, OrderStatus.RELEASED, OrderStatus.PARTLY_SHIPPED]
@@ -335,7 +363,7 @@ def _stock_shortfalls(user) -> Section:
         user,
         "order_line__order__customer",
     ).select_related("request", "order_line__product", "order_line__order__customer")
-    for demand in demands.order_by("request__needed_by", "order_line__order__number")[:100]:
+    for demand in demands.order_by("request__needed_by", "order_line__order__number")[: limit + 1]:
         order, request = demand.order_line.order, demand.request
         short = f"{demand.order_line.product.model_code} × {quantity_text(demand.quantity)}"
         if request.confirmed_date:

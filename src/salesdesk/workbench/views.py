@@ -7,10 +7,14 @@ from salesdesk.workbench import services
 from salesdesk.workbench.models import Reminder
 from salesdesk.workbench.selectors import reminders_of, workbench_items
 
+# Items a section shows on the page: what is most pressing, where the assistant sees every section
+# at once; "see all" opens the page behind it. (The morning's reminders and the API list more.)
+PAGE_ITEMS = 10
+
 
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: this morning's reminders, then what needs doing now."""
-    sections = workbench_items(user=request.user)
+    sections = workbench_items(user=request.user, limit=PAGE_ITEMS)
     titles = {section.key: section.title for section in sections}
     reminders = list(reminders_of(user=request.user, day=timezone.localdate()))
     for reminder in reminders:
