@@ -93,3 +93,19 @@ def test_the_salesperson_reads_the_workbench_on_a_phone(browser, live_server, sa
         page.wait_for_url(f"**/orders/{held.number}/")
     finally:
         context.close()
+
+
+def test_a_long_section_shows_ten_and_leads_to_the_whole_list(page, assistant, salesperson):
+    names = [f"江门未完客户{n:02d}" for n in range(12)]
+    for name in names:
+        make_customer(by=assistant, assistant=assistant, salesperson=salesperson, name=name, address="")
+
+    log_in(page, assistant.username)
+
+    box = page.locator('[data-section="incomplete_customers"]')
+    assert box.locator(".badge").inner_text() == "10+"
+    assert box.get_by_role("link", name=re.compile("江门未完客户")).count() == 10
+    box.locator("[data-more]").click()
+    page.wait_for_url("**/customers/")
+    for name in names:  # the customer list has every one of them
+        assert page.get_by_text(name).count() >= 1
