@@ -363,6 +363,16 @@ def test_every_item_opens_for_its_user(request, busy_day, role):
 
 
 @pytest.mark.parametrize("role", ["assistant", "salesperson", "warehouse", "finance", "manager"])
+def test_the_page_behind_every_section_opens_for_its_user(request, busy_day, role):
+    user = request.getfixturevalue(role)
+    client = client_for(user)
+    urls = {s.key: s.more_url for s in workbench_items(user=user) if s.more_url}
+    assert urls
+    answers = {key: client.get(url).status_code for key, url in urls.items()}
+    assert answers == dict.fromkeys(urls, 200)
+
+
+@pytest.mark.parametrize("role", ["assistant", "salesperson", "warehouse", "finance", "manager"])
 def test_the_page_shows_every_section_of_the_role(request, busy_day, role):
     user = request.getfixturevalue(role)
     page = client_for(user).get(reverse("workbench:home")).content.decode()

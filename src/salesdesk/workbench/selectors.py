@@ -68,7 +68,8 @@ def workbench_items(*, user, now: dt.datetime | None = None, limit: int = MAX_IT
     }.get(role_of(user))
     sections = sections_for(user, timezone.localtime(now), limit) if sections_for else []
     for section in sections:
-        section.cut(limit)
+        if section.kind == TASKS:  # the day's figures are shown whole
+            section.cut(limit)
         if section.key in PAGES_BEHIND:
             name, query = PAGES_BEHIND[section.key]
             section.more_url = reverse(name) + query
