@@ -29,7 +29,7 @@ def _amount(value: Decimal) -> str:
     return f"{to_amount(value):,}"
 
 
-def receivables_due(user, *, today: dt.date | None = None, limit: int = MAX_ITEMS) -> Section:
+def receivables_due(user, *, limit: int, today: dt.date | None = None) -> Section:
     """Open sales overdue or falling due within a week, per customer, the salesperson named; the
     longest overdue first, at most a page of them (the collection page has them all)."""
     section = Section("receivables_due", str(_("Receivables falling due or overdue")))
@@ -69,10 +69,10 @@ def receivables_due(user, *, today: dt.date | None = None, limit: int = MAX_ITEM
                 link("receivables:customer-ar", customer.code),
             )
         )
-    return section.cut(limit)
+    return section
 
 
-def invoices_due(user, *, today: dt.date | None = None, limit: int = MAX_ITEMS) -> Section:
+def invoices_due(user, *, limit: int, today: dt.date | None = None) -> Section:
     """Invoices to issue by the customers' days this month, and invoices not yet with the customer."""
     section = Section("invoices_due", str(_("Invoices to send")))
     today = today or timezone.localdate()
@@ -104,7 +104,7 @@ def invoices_due(user, *, today: dt.date | None = None, limit: int = MAX_ITEMS) 
                 link("receivables:invoice-detail", invoice["pk"]),
             )
         )
-    return section.cut(limit)
+    return section
 
 
 def statements_open(user, *, today: dt.date | None = None) -> Section:
@@ -129,7 +129,7 @@ def statements_open(user, *, today: dt.date | None = None) -> Section:
     return section
 
 
-def receipts_for_finance(user, *, limit: int = MAX_ITEMS) -> Section:
+def receipts_for_finance(user, *, limit: int) -> Section:
     """Receipts that differ or came in late, and money not yet with finance (消账)."""
     section = Section("receipts_for_finance", str(_("Receipts not yet reconciled with finance")))
     fields = (
@@ -163,7 +163,7 @@ def receipts_for_finance(user, *, limit: int = MAX_ITEMS) -> Section:
                 link("receivables:receipt-detail", receipt["number"]),
             )
         )
-    return section.cut(limit)
+    return section
 
 
 def write_offs_to_approve(user) -> Section:

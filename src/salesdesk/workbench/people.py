@@ -23,7 +23,7 @@ from salesdesk.orders.selectors import held_orders, open_orders, order_list
 from salesdesk.receivables import selectors as ar
 from salesdesk.receivables.models import Receipt
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus, Shipment
-from salesdesk.workbench.items import FIGURES, MAX_ITEMS, Item, Section, link
+from salesdesk.workbench.items import FIGURES, Item, Section, link
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(**AMOUNT)
@@ -36,7 +36,7 @@ def _amount(value: Decimal) -> str:
 # --- the salesperson ----------------------------------------------------------------------
 
 
-def customer_orders(user, *, limit: int = MAX_ITEMS) -> Section:
+def customer_orders(user, *, limit: int) -> Section:
     """The user's customers' orders not yet shipped in full: where each stands, and why it is held."""
     section = Section("customer_orders", str(_("My customers' open orders")))
     for order in open_orders(user=user, limit=limit + 1):

@@ -22,8 +22,7 @@ from salesdesk.core.money import quantity_text, to_amount
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer
 from salesdesk.customers.selectors import customer_missing_fields, with_completeness
-from salesdesk.orders.models import OrderStatus
-from salesdesk.orders.selectors import held_orders, orders_to_release
+from salesdesk.orders.selectors import OPEN_ORDERS, held_orders, orders_to_release
 from salesdesk.orders.slots import cutoff
 from salesdesk.warehouse.models import ProductionDemand, ProductionStatus
 from salesdesk.warehouse.selectors import carriers_flagged, returns_by_carrier, warehouse_queue
@@ -66,6 +65,8 @@ def workbench_items(*, user, now: dt.datetime | None = None, limit: int = MAX_IT
         Role.FINANCE: _finance_day,
         Role.MANAGER: _manager_day,
     }.get(role_of(user))
+    # A section whose rows are its items reads `limit + 1` of them, to learn whether there are
+    # more; the others read what they need to choose theirs. Each is cut here, to `limit`.
     sections = sections_for(user, timezone.localtime(now), limit) if sections_for else []
     for section in sections:
         if section.kind == TASKS:  # the day's figures are shown whole
@@ -355,11 +356,10 @@ def _warehouse_today(user, today: dt.date, limit: int) -> Section:
 def _stock_shortfalls(user, limit: int) -> Section:
     """Order lines waiting for production: the date to tell the customer, or the date to chase."""
     section = Section("stock_shortfalls", str(_("Stock shortfalls and production dates")))
-    waiting = [OrderStatus.REGISTERED, OrderStatus.ON_HOLD, OrderStatus.RELEASED, OrderStatus.PARTLY_SHIPPED]
     demands = scope_to_user(
         ProductionDemand.objects.filter(
             request__status__in=[ProductionStatus.REQUESTED, ProductionStatus.CONFIRMED],
-            order_line__order__status__in=waiting,
+            order_line__order__status__in=OPEN_ORDERS,
         ),
         user,
         "order_line__order__customer",
