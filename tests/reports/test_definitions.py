@@ -449,19 +449,3 @@ def test_a_salesperson_sees_only_own_customers(world, other_salesperson):
     rows, totals = run("sales_outbound", other_salesperson, date_from=ago(90))
     assert [r["customer"] for r in rows] == [OUTSIDER]
     assert totals == {"amount": Decimal("1140.00")}
-
-
-def test_stored_values_are_made_once_and_the_memo_stays_bounded(monkeypatch):
-    from salesdesk.reports import definitions
-
-    monkeypatch.setattr(definitions._Made, "LIMIT", 3)
-    made = []
-    amounts = definitions._Made(
-        lambda stored: made.append(stored) or Decimal(stored).quantize(Decimal("0.01"))
-    )
-    assert amounts["1.5"] == Decimal("1.50") and amounts["1.5"] == Decimal("1.50")
-    assert made == ["1.5"]  # the second read of a value makes nothing
-    for n in range(10):
-        assert amounts[str(n)] == Decimal(n).quantize(Decimal("0.01"))
-    assert len(amounts) <= 4 + 1  # past the limit it starts afresh, None always known
-    assert amounts[None] is None

@@ -1,6 +1,7 @@
 """A long report's page read alone (`ReportResult.page`): the database counts and adds up, and
 only the page's rows are read. Whatever the lines, the page must be the same rows, count and
-totals as reading the whole report — the export and the print view still read it whole."""
+totals as reading the whole report — the export and the print view still read it whole — and
+the API's text rows (`ReportResult.text_rows`) the same cells as text."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from salesdesk.reports.api import _cell
 from salesdesk.reports.base import REPORTS, Filters
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundLine, OutboundStatus
 from tests.orders.conftest import customer, other_product, product  # noqa: F401  (fixtures)
@@ -37,7 +39,8 @@ LINE = st.tuples(
     st.booleans(),  # the other product
     _decimal(3, 5000),  # quantity
     _decimal(4, 100_000),  # unit price
-    _decimal(2, 9_999_999),  # amount: any cents, not only quantity × price
+    # The amount: any cents, not only quantity × price, or nothing for a free line.
+    st.one_of(st.just(Decimal("0.00")), _decimal(2, 9_999_999)),
 )
 
 
@@ -100,6 +103,11 @@ def test_a_sales_detail_page_is_the_same_rows_count_and_totals_as_the_whole(
             assert page.totals == whole.totals
             # The same digits too: the API writes the totals as their text.
             assert {k: str(v) for k, v in page.totals.items()} == {k: str(v) for k, v in whole.totals.items()}
+            # Every row for the API, its cells made text straight from the database: the same
+            # text the API's converter writes of the typed rows, and the same totals.
+            text = REPORTS["sales_detail"].run(assistant, filters)
+            assert list(text.text_rows()) == [tuple(_cell(value) for value in row) for row in rows]
+            assert text.totals == whole.totals
             raise _Discarded
     except _Discarded:
         pass

@@ -156,7 +156,7 @@ def report_json(report: Report, user, filters: Filters, offset: int, limit: int)
         rows, count = [tuple(row) for row in part.rows], part.count
         result.totals.update(part.totals)
     else:  # more than a page (bench/reports_vs_sql.py asks for every row): read once
-        rows, count = _page(result.rows, offset, limit)
+        rows, count = _page(result.text_rows() if result.text_rows else result.rows, offset, limit)
     payload = {
         "name": report.name,
         "title": str(report.title),

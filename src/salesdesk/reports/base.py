@@ -51,6 +51,10 @@ class ReportResult:
     # the database counts and adds up, and only the page's rows are read. The same numbers as
     # `rows` and `totals`; None when a page reads the rows.
     page: Callable[[int, int], ReportPage] | None = None
+    # `text_rows()`: the same rows with every cell as the API writes it (text, int or None), for
+    # a report too long to write cell by cell through the API's converter; it fills `totals` as
+    # `rows` does. None when the API converts `rows`.
+    text_rows: Callable[[], Iterator[Sequence[Any]]] | None = None
 
 
 @dataclass(frozen=True)

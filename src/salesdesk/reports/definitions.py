@@ -14,15 +14,13 @@ that scopes the rows), except in the sales register, where each order names its 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.db import connections
 from django.db.models import (
     BigIntegerField,
     Case,
-    CharField,
     Count,
     Exists,
     F,
@@ -39,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesdesk.catalog.models import CustomerPrice, RebatePrice
+from salesdesk.catalog.models import CustomerPrice, Product, RebatePrice
 from salesdesk.catalog.selectors import price_list_for_user, rebate_list_for_user
 from salesdesk.commissions.models import StatementLine
 from salesdesk.commissions.selectors import accrual_list, with_states
@@ -58,6 +56,7 @@ from salesdesk.receivables.selectors import (
     receipt_list,
 )
 from salesdesk.reports.base import Filters, Report, ReportPage, ReportResult, register
+from salesdesk.reports.cells import Cells, Made, held
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundLine, OutboundStatus
 from salesdesk.warehouse.selectors import CourierLogFilter, courier_log
 
@@ -176,47 +175,6 @@ def _stream(qs: QuerySet, *fields: str) -> Iterator:
     return qs.values_list(*fields, named=True).iterator(chunk_size=CHUNK)
 
 
-class _Made(dict):
-    """Each distinct value the database gave, made once by `make`: a month's lines repeat the
-    same days, quantities and prices thousands of times.
-
-    Years of lines hold hundreds of thousands of distinct amounts: past `LIMIT` values it starts
-    afresh, so an export of any length keeps the same memory."""
-
-    LIMIT = 20_000
-
-    def __init__(self, make: Callable[[Any], Any]) -> None:
-        super().__init__({None: None})
-        self.make = make
-
-    def __missing__(self, stored: Any) -> Any:
-        if len(self) > self.LIMIT:
-            self.clear()
-            self[None] = None
-        value = self[stored] = self.make(stored)
-        return value
-
-
-def _decimals(places: Decimal) -> _Made:
-    return _Made(lambda stored: Decimal(stored).quantize(places))
-
-
-def _days() -> _Made:
-    return _Made(lambda stored: stored if isinstance(stored, dt.date) else dt.date.fromisoformat(stored))
-
-
-def _itself(value: Any) -> Any:
-    return value
-
-
-def _exact(qs: QuerySet, places: Decimal) -> Callable[[Any], Any]:
-    """What `_decimals` does, made each time rather than remembered, for values that nearly all
-    differ (each line's amount): SQLite's text rounded to `places`; PostgreSQL's Decimal as it is."""
-    if not _stored_as_text(qs):
-        return _itself
-    return lambda stored: Decimal(stored).quantize(places)
-
-
 def _signed_units(field: str, places: Decimal, *, negative: Q) -> Sum:
     """The sum of `field` in whole units of `places` (cents for amounts), negated where `negative`:
     whole numbers, because SQLite would add the decimals up as floats. Each value is rounded to
@@ -229,25 +187,6 @@ def _signed_units(field: str, places: Decimal, *, negative: Q) -> Sum:
 def _from_units(units: int | None, places: Decimal) -> Decimal:
     """What `_signed_units` added up, back in `places`; no rows add up to zero, as `_tally`'s do."""
     return Decimal(units).scaleb(places.as_tuple().exponent) if units is not None else Decimal("0")
-
-
-def _stored_as_text(qs: QuerySet) -> bool:
-    return connections[qs.db].vendor == "sqlite"
-
-
-def _as_stored(qs: QuerySet, *fields: str) -> tuple[QuerySet, tuple[str, ...]]:
-    """Decimal and date `fields` to read as the database holds them, and the names to read them
-    by; `_decimals` and `_days` make them Decimal and date.
-
-    SQLite holds a decimal as a number and a day as text, which Django converts value by value
-    (most of a long report's time, the decimals through a float context). SQLite's text of the
-    number has at least 15 significant digits and our columns at most 14 (max_digits), so rounding
-    the text to the column's places gives back the number that was stored, exactly, as Django's
-    way does. PostgreSQL's driver already answers Decimal and date."""
-    if not _stored_as_text(qs):
-        return qs, fields
-    names = tuple(f"{field}_stored" for field in fields)
-    return qs.annotate(**{n: Cast(f, CharField()) for n, f in zip(names, fields, strict=True)}), names
 
 
 def _labels(choices) -> dict[str, str]:
@@ -299,31 +238,51 @@ def sales_detail(user, f: Filters) -> ReportResult:
     lines = _period(lines, "outbound__posting_date", f)
     if f.product.strip():
         lines = lines.filter(_product_q(f.product))
-    # The salesperson's name only: the assistant's would join the users a second time for nothing.
-    person = _names("outbound__customer")["salesperson_name"]
-    qs = lines.annotate(salesperson_name=person).order_by("outbound__posting_date", "outbound__number", "id")
-    head = ("outbound__number", "outbound__kind", "outbound__customer__code", "outbound__customer__name")
-    middle = ("salesperson_name", "product__model_code", "product__name")
+    # Customers and products by id, their names from two small reads rather than joined onto
+    # every line: a month's 22,000 lines name a few hundred of each.
+    qs = lines.order_by("outbound__posting_date", "outbound__number", "id").values_list(
+        held("outbound__posting_date"),
+        "outbound__number",
+        "outbound__kind",
+        "outbound__customer_id",
+        "product_id",
+        held("quantity"),
+        held("unit_price"),
+        held("amount"),
+    )
+    vendor = connections[qs.db].vendor
     kinds = _labels(OutboundKind)
     sale = OutboundKind.SALE
-    qs, (posted, *numbers) = _as_stored(qs, "outbound__posting_date", "quantity", "unit_price", "amount")
-    fields = (posted, *head, *middle, *numbers)
-    days = _days()
-    quantities, prices, amount_of = _decimals(QUANTITY_PLACES), _decimals(UNIT_PRICE_PLACES), _exact(qs, CENT)
 
-    def made(fetched: Iterable[tuple], totals: dict) -> Iterator[tuple]:
+    def made(fetched: Iterable[tuple], names: _Names, totals: dict, cells: Cells) -> Iterator[tuple]:
         # Plain tuples by position, added up here rather than by `_tally`: this runs once for
         # every line of the period.
-        total_quantity = total_amount = Decimal("0")
-        for day, number, kind, code, name, person, model, product, quantity, price, amount in fetched:
-            quantity, amount = quantities[quantity], amount_of(amount)
+        customers, products = names
+        days, amount_cell = Made(cells.day()), cells.number(CENT)
+        quantities, prices = Made(cells.number(QUANTITY_PLACES)), Made(cells.number(UNIT_PRICE_PLACES))
+        quantity_units, amount_units = cells.units(QUANTITY_PLACES), cells.units(CENT)
+        total_quantity = total_amount = count = 0
+        for day, number, kind, customer, product, quantity, price, amount in fetched:
             if kind != sale:
-                quantity, amount = -quantity, -amount
-            total_quantity += quantity
-            total_amount += amount
-            price = prices[price]
-            yield days[day], number, kinds[kind], code, name, person, model, product, quantity, price, amount
-        totals.update(quantity=total_quantity, amount=to_amount(total_amount))
+                quantity = -quantity
+                amount = -amount if amount else amount  # a float's -0.0 would write -0.00
+            total_quantity += quantity_units(quantity)
+            total_amount += amount_units(amount)
+            count += 1
+            yield (
+                days[day],
+                number,
+                kinds[kind],
+                *customers[customer],
+                *products[product],
+                quantities[quantity],
+                prices[price],
+                amount_cell(amount),
+            )
+        totals.update(
+            quantity=cells.total(total_quantity, QUANTITY_PLACES, any_rows=count > 0),
+            amount=to_amount(cells.total(total_amount, CENT, any_rows=count > 0)),
+        )
 
     def page(offset: int, limit: int) -> ReportPage:
         returned = ~Q(outbound__kind=sale)
@@ -336,12 +295,37 @@ def sales_detail(user, f: Filters) -> ReportResult:
             "quantity": _from_units(summary["quantity"], QUANTITY_PLACES),
             "amount": to_amount(_from_units(summary["amount"], CENT)),
         }
-        rows = list(made(qs.values_list(*fields)[offset : offset + limit], {}))
+        fetched = list(qs[offset : offset + limit])
+        names = _line_names(user, {row[3] for row in fetched}, {row[4] for row in fetched})
+        rows = list(made(fetched, names, {}, Cells(vendor, as_text=False)))
         return ReportPage(rows, summary["count"], totals)
 
-    result = ReportResult(columns, iter(()), page=page)
-    result.rows = made(qs.values_list(*fields).iterator(chunk_size=CHUNK), result.totals)
+    def every_row(*, as_text: bool) -> Iterator[tuple]:
+        names = _line_names(user)
+        return made(qs.iterator(chunk_size=CHUNK), names, result.totals, Cells(vendor, as_text=as_text))
+
+    result = ReportResult(columns, iter(()), page=page, text_rows=lambda: every_row(as_text=True))
+    result.rows = every_row(as_text=False)
     return result
+
+
+_Names = tuple[dict[int, tuple[str, str, str]], dict[int, tuple[str, str]]]
+
+
+def _line_names(user, customer_ids: set[int] | None = None, product_ids: set[int] | None = None) -> _Names:
+    """Code, name and salesperson of the user's customers, and model code and name of the
+    products: those of `customer_ids` and `product_ids`, or all (a few thousand at most)."""
+    customers = scope_to_user(Customer.objects.all(), user)
+    products = Product.objects.all()
+    if customer_ids is not None:
+        customers = customers.filter(pk__in=customer_ids)
+    if product_ids is not None:
+        products = products.filter(pk__in=product_ids)
+    customers = customers.annotate(person=_names("")["salesperson_name"])
+    return (
+        {row[0]: row[1:] for row in customers.values_list("pk", "code", "name", "person")},
+        {row[0]: row[1:] for row in products.values_list("pk", "model_code", "name")},
+    )
 
 
 def sales_register(user, f: Filters) -> ReportResult:
