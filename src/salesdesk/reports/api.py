@@ -152,7 +152,7 @@ def report_json(report: Report, user, filters: Filters, offset: int, limit: int)
     """
     result = report.run(user, filters)
     if result.page is not None and limit <= MAX_LIMIT:
-        part = result.page(offset, limit)
+        part = result.page(offset, limit, as_text=True)
         rows, count = [tuple(row) for row in part.rows], part.count
         result.totals.update(part.totals)
     else:  # more than a page (bench/reports_vs_sql.py asks for every row): read once

@@ -47,13 +47,14 @@ class ReportResult:
     # Column field → total, for the columns that add up; filled in as rows are consumed when
     # the report computes totals on the fly, or up front when it needs them for the page.
     totals: dict[str, Decimal] = field(default_factory=dict)
-    # `page(offset, limit)`, for a report long enough that a page should not read every row:
-    # the database counts and adds up, and only the page's rows are read. The same numbers as
-    # `rows` and `totals`; None when a page reads the rows.
-    page: Callable[[int, int], ReportPage] | None = None
-    # `text_rows()`: the same rows with every cell as the API writes it (text, int or None), for
-    # a report too long to write cell by cell through the API's converter; it fills `totals` as
-    # `rows` does. None when the API converts `rows`.
+    # `page(offset, limit, as_text=False)`, for a report long enough that a page should not read
+    # every row: the database counts and adds up, and only the page's rows are read. The same
+    # numbers as `rows` and `totals`; None when a page reads the rows. `as_text`: every cell as
+    # the API writes it (text, int or None), so its JSON writer has nothing to convert.
+    page: Callable[..., ReportPage] | None = None
+    # `text_rows()`: every row with its cells as text, as `page(..., as_text=True)` gives them,
+    # for a report too long to write cell by cell through the API's converter; it fills
+    # `totals` as `rows` does. None when the API converts `rows`.
     text_rows: Callable[[], Iterator[Sequence[Any]]] | None = None
 
 

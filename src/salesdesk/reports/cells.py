@@ -5,7 +5,7 @@ converting them value by value was most of its time.
 SQLite holds a decimal as a float (or an int); PostgreSQL's driver answers Decimal. Our decimal
 columns have at most 14 digits (max_digits) and a float keeps 15 significant digits, so a SQLite
 number written to its column's places is exactly the decimal that was stored, as Django's own
-converter would make it, at a fraction of the cost. Days come as dates from both drivers.
+converter would make it, at a fraction of the cost. SQLite holds a day as ISO text.
 
 Two kinds of cells come out: typed (Decimal and date) for the page, the print view and the
 export, which types its cells; text (the digits, the ISO day) for the API, whose JSON writer
@@ -20,12 +20,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import ExpressionWrapper, F
+from django.db.models import Expression, ExpressionWrapper, F
+from django.db.models.functions import Cast
 
 
 def held(field: str) -> ExpressionWrapper:
     """`field` read as the database holds it: a plain Field has no converter, on either engine."""
     return ExpressionWrapper(F(field), output_field=models.Field())
+
+
+def held_day(field: str, vendor: str) -> Expression:
+    """A day read as the database holds it: SQLite's ISO text (its driver would parse the text of
+    every row into a date, where `Cells.day` makes each distinct day once), PostgreSQL's date."""
+    return Cast(field, models.CharField()) if vendor == "sqlite" else held(field)
 
 
 class Made(dict):
@@ -61,7 +68,7 @@ class Cells:
         self.as_text = as_text
 
     def day(self) -> Callable[[Any], Any]:
-        """A held day (a date, or its ISO text where a query asked for text) as a cell."""
+        """A held day (a date, or SQLite's ISO text) as a cell."""
         if self.as_text:
             return lambda value: value if type(value) is str else value.isoformat()
         return lambda value: value if type(value) is dt.date else dt.date.fromisoformat(value)

@@ -56,7 +56,7 @@ from salesdesk.receivables.selectors import (
     receipt_list,
 )
 from salesdesk.reports.base import Filters, Report, ReportPage, ReportResult, register
-from salesdesk.reports.cells import Cells, Made, held
+from salesdesk.reports.cells import Cells, Made, held, held_day
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundLine, OutboundStatus
 from salesdesk.warehouse.selectors import CourierLogFilter, courier_log
 
@@ -240,8 +240,9 @@ def sales_detail(user, f: Filters) -> ReportResult:
         lines = lines.filter(_product_q(f.product))
     # Customers and products by id, their names from two small reads rather than joined onto
     # every line: a month's 22,000 lines name a few hundred of each.
+    vendor = connections[lines.db].vendor
     qs = lines.order_by("outbound__posting_date", "outbound__number", "id").values_list(
-        held("outbound__posting_date"),
+        held_day("outbound__posting_date", vendor),
         "outbound__number",
         "outbound__kind",
         "outbound__customer_id",
@@ -250,7 +251,6 @@ def sales_detail(user, f: Filters) -> ReportResult:
         held("unit_price"),
         held("amount"),
     )
-    vendor = connections[qs.db].vendor
     kinds = _labels(OutboundKind)
     sale = OutboundKind.SALE
 
@@ -260,13 +260,13 @@ def sales_detail(user, f: Filters) -> ReportResult:
         customers, products = names
         days, amount_cell = Made(cells.day()), cells.number(CENT)
         quantities, prices = Made(cells.number(QUANTITY_PLACES)), Made(cells.number(UNIT_PRICE_PLACES))
-        quantity_units, amount_units = cells.units(QUANTITY_PLACES), cells.units(CENT)
+        quantity_units, amount_units = Made(cells.units(QUANTITY_PLACES)), cells.units(CENT)
         total_quantity = total_amount = count = 0
         for day, number, kind, customer, product, quantity, price, amount in fetched:
             if kind != sale:
                 quantity = -quantity
                 amount = -amount if amount else amount  # a float's -0.0 would write -0.00
-            total_quantity += quantity_units(quantity)
+            total_quantity += quantity_units[quantity]
             total_amount += amount_units(amount)
             count += 1
             yield (
@@ -284,7 +284,7 @@ def sales_detail(user, f: Filters) -> ReportResult:
             amount=to_amount(cells.total(total_amount, CENT, any_rows=count > 0)),
         )
 
-    def page(offset: int, limit: int) -> ReportPage:
+    def page(offset: int, limit: int, *, as_text: bool = False) -> ReportPage:
         returned = ~Q(outbound__kind=sale)
         summary = lines.aggregate(
             count=Count("pk"),
@@ -297,12 +297,13 @@ def sales_detail(user, f: Filters) -> ReportResult:
         }
         fetched = list(qs[offset : offset + limit])
         names = _line_names(user, {row[3] for row in fetched}, {row[4] for row in fetched})
-        rows = list(made(fetched, names, {}, Cells(vendor, as_text=False)))
+        rows = list(made(fetched, names, {}, Cells(vendor, as_text=as_text)))
         return ReportPage(rows, summary["count"], totals)
 
     def every_row(*, as_text: bool) -> Iterator[tuple]:
+        # A generator: the names are read when the first row is, never for a page.
         names = _line_names(user)
-        return made(qs.iterator(chunk_size=CHUNK), names, result.totals, Cells(vendor, as_text=as_text))
+        yield from made(qs.iterator(chunk_size=CHUNK), names, result.totals, Cells(vendor, as_text=as_text))
 
     result = ReportResult(columns, iter(()), page=page, text_rows=lambda: every_row(as_text=True))
     result.rows = every_row(as_text=False)
