@@ -353,11 +353,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, threads: int | None, log: Path) -> subprocess.Popen:
+def start_server(port: int, threads: int | None, workers: int | None, log: Path) -> subprocess.Popen:
     """`salesdesk run` as the README documents it, with the environment this script was given."""
     command = [sys.executable, "-m", "salesdesk.cli", "run", "--host", "127.0.0.1", "--port", str(port)]
     if threads:
         command += ["--threads", str(threads)]
+    if workers:
+        command += ["--workers", str(workers)]
     server = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 300  # migrations on a fresh database take a while
     while time.monotonic() < deadline:
@@ -380,11 +382,22 @@ def stop_server(server: subprocess.Popen) -> None:
 
 
 def _cpu_seconds(pid: int) -> float | None:
+    """The CPU time of the server: its process and, with `--workers`, the processes it forked."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(_cpu_seconds(child) or 0.0 for child in _children(pid))
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -452,7 +465,8 @@ def main() -> None:
         "--password", default=os.environ.get("SALESDESK_LOAD_PASSWORD", "salesdesk-demo-2026")
     )
     parser.add_argument("--mix", default=DEFAULT_MIX, help=f"weights per kind (default {DEFAULT_MIX})")
-    parser.add_argument("--threads", type=int, help="waitress threads for `salesdesk run` (default: its own)")
+    parser.add_argument("--threads", type=int, help="threads for `salesdesk run` (default: its own)")
+    parser.add_argument("--workers", type=int, help="processes for `salesdesk run` (default: its own)")
     parser.add_argument("--url", help="an already running server to measure, e.g. http://127.0.0.1:8000")
     args = parser.parse_args()
 
@@ -466,7 +480,7 @@ def main() -> None:
         host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
     else:
         host, port = "127.0.0.1", _free_port()
-        server = start_server(port, args.threads, log)
+        server = start_server(port, args.threads, args.workers, log)
     try:
         work = load_workload([u for u in args.users.split(",") if u], _mix(args.mix))
         names = sorted({p.username for p in work.personas})

@@ -20,12 +20,47 @@ def cmd_run(args: argparse.Namespace) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if args.demo:
         cmd_demo(args)
-    from waitress import serve
-
     from salesdesk.wsgi import application
 
     print(f"salesdesk: serving on http://{args.host}:{args.port}/  (Ctrl+C stops)", flush=True)
+    if args.workers > 1:
+        _serve_in_processes(application, args)
+        return
+    from waitress import serve
+
     serve(application, host=args.host, port=args.port, threads=args.threads, ident="salesdesk")
+
+
+def _serve_in_processes(application, args: argparse.Namespace) -> None:
+    """Several server processes (gunicorn), each with its threads: one Python process runs on one
+    core at a time, so a machine with more cores serves more requests at once with more of them."""
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
+
+    # The migration's connections must not be shared by the processes forked from this one.
+    connections.close_all()
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{args.host}:{args.port}",
+                "workers": args.workers,
+                "worker_class": "gthread",
+                "threads": args.threads,
+                "proc_name": "salesdesk",
+                # An idle browser's connection stays open as long as waitress keeps it (120 s):
+                # closed after gunicorn's default 2 s, the next click would find it gone.
+                "keepalive": 120,
+                "accesslog": None,
+                "errorlog": "-",
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    Server().run()
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -138,7 +173,13 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--demo", action="store_true", help="fill an empty database with a demo company")
     run.add_argument("--host", default=os.environ.get("SALESDESK_HOST", "127.0.0.1"))
     run.add_argument("--port", type=int, default=int(os.environ.get("SALESDESK_PORT", "8000")))
-    run.add_argument("--threads", type=int, default=8)
+    run.add_argument("--threads", type=int, default=8, help="threads per process")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("SALESDESK_WORKERS", "1")),
+        help="server processes; more than 1 on a machine with several cores (gunicorn, not on Windows)",
+    )
     sub.add_parser("demo", help="fill an empty database with a demo company")
     gd = sub.add_parser(
         "gendata", help="fill an empty database with years of generated business, to measure speed"

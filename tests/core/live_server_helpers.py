@@ -87,6 +87,7 @@ class Server:
     data_dir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    workers: int = 1  # server processes (`salesdesk run --workers`)
 
     @property
     def base(self) -> str:
@@ -95,7 +96,7 @@ class Server:
     def start(self, timeout: float = 30) -> Server:
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115  (the child keeps it)
         self.process = subprocess.Popen(  # noqa: S603
-            [*SALESDESK, "run", "--port", str(self.port), "--threads", "8"],
+            [*SALESDESK, "run", "--port", str(self.port), "--threads", "8", "--workers", str(self.workers)],
             env=env_for(self.data_dir),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -113,6 +114,12 @@ class Server:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("the server did not answer in time")
+
+    def stop(self) -> None:
+        """SIGTERM: the server finishes what it is doing and goes."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -254,6 +254,37 @@ def test_a_server_killed_in_a_burst_of_writes_loses_nothing_it_acknowledged(demo
     assert gapless(numbers(db, "SELECT number FROM receivables_receipt"), "SK")
 
 
+def test_two_server_processes_take_a_burst_of_writes_and_the_books_hold(demo_dir, tmp_path):
+    """`salesdesk run --workers 2` on SQLite: both processes write, queued on the file's lock."""
+    data_dir = fresh_copy(demo_dir, tmp_path, "workers")
+    db = data_dir / DB_NAME
+    server = Server(data_dir, workers=2)
+    stop = threading.Event()
+    seen = Acknowledged()
+    threads: list[threading.Thread] = []
+    try:
+        server.start()
+        tokens = {name: server.token(name) for name in ("assistant", "warehouse")}
+        threads = burst(server, tokens, seen, stop)
+        time.sleep(3)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+        server.stop()
+
+    log = (data_dir / "server.log").read_text()
+    assert len(re.findall(r"Booting worker with pid", log)) == 2, log[-2000:]
+    assert set(seen.answers) <= {200, 201}, dict(seen.answers)
+    assert seen.receipts and seen.posted, dict(seen.answers)
+    assert_the_books_hold(data_dir)
+    assert set(seen.receipts) <= numbers(db, "SELECT number FROM receivables_receipt")
+    assert set(seen.posted) <= numbers(
+        db, "SELECT number FROM warehouse_outbound WHERE status = 'posted' AND kind = 'sale'"
+    )
+    assert gapless(numbers(db, "SELECT number FROM receivables_receipt"), "SK")
+
+
 # --- The backup ---------------------------------------------------------------------------------
 
 
