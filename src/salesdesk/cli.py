@@ -54,6 +54,9 @@ def _serve_in_processes(application, args: argparse.Namespace) -> None:
                 "accesslog": None,
                 "errorlog": "-",
             }
+            if "control_socket_disable" in self.cfg.settings:
+                # Newer gunicorn opens a control socket in the home directory; salesdesk uses none.
+                options["control_socket_disable"] = True
             for key, value in options.items():
                 self.cfg.set(key, value)
 

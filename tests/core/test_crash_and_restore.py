@@ -275,6 +275,7 @@ def test_two_server_processes_take_a_burst_of_writes_and_the_books_hold(demo_dir
 
     log = (data_dir / "server.log").read_text()
     assert len(re.findall(r"Booting worker with pid", log)) == 2, log[-2000:]
+    assert "Control socket" not in log  # nothing left behind in the home directory
     assert set(seen.answers) <= {200, 201}, dict(seen.answers)
     assert seen.receipts and seen.posted, dict(seen.answers)
     assert_the_books_hold(data_dir)
