@@ -99,6 +99,7 @@ def test_a_long_section_shows_ten_and_leads_to_the_whole_list(page, assistant, s
     names = [f"江门未完客户{n:02d}" for n in range(12)]
     for name in names:
         make_customer(by=assistant, assistant=assistant, salesperson=salesperson, name=name, address="")
+    make_customer(by=assistant, assistant=assistant, salesperson=salesperson, name="佛山资料齐全客户")
 
     log_in(page, assistant.username)
 
@@ -106,6 +107,9 @@ def test_a_long_section_shows_ten_and_leads_to_the_whole_list(page, assistant, s
     assert box.locator(".badge").inner_text() == "10+"
     assert box.get_by_role("link", name=re.compile("江门未完客户")).count() == 10
     box.locator("[data-more]").click()
-    page.wait_for_url("**/customers/")
-    for name in names:  # the customer list has every one of them
+    page.wait_for_url("**/customers/?incomplete=on")
+    # The customer list, filtered to those lacking master data: every one of them, and only them.
+    assert page.get_by_label("仅资料不完整的").is_checked()
+    for name in names:
         assert page.get_by_text(name).count() >= 1
+    assert page.get_by_text("佛山资料齐全客户").count() == 0

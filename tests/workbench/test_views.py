@@ -77,7 +77,7 @@ def test_a_section_past_its_limit_says_there_is_more_and_where_they_all_are(assi
     (whole,) = [s for s in workbench_items(user=assistant, limit=3) if s.key == "incomplete_customers"]
 
     assert len(cut.items) == 2 and cut.more is True
-    assert cut.more_url == reverse("customers:customer-list")
+    assert cut.more_url == reverse("customers:customer-list") + "?incomplete=on"
     assert [i.title for i in whole.items] == [str(c) for c in reversed(customers)]  # the newest first
     assert whole.more is False
     assert [i.title for i in cut.items] == [i.title for i in whole.items[:2]]
@@ -95,6 +95,6 @@ def test_the_page_shows_ten_items_a_section_and_a_link_to_all(assistant):
     card = html[html.index('data-section="incomplete_customers"') :]
     card = card[: card.index("</ul>")]
     assert ">10+</span>" in card
-    assert f'href="{reverse("customers:customer-list")}" data-more' in card
+    assert f'href="{reverse("customers:customer-list")}?incomplete=on" data-more' in card
     # The API and the morning's reminders list more than the page.
     assert len(section(assistant, "incomplete_customers").items) == 11

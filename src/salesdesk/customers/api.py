@@ -75,7 +75,9 @@ def with_people(fields: dict[str, Any]) -> dict[str, Any]:
 def customer_list(request: HttpRequest, query: Query[CustomerQuery]):
     """The customers the user may see, filtered and paged (at most 200 per page)."""
     require(request, "customers.view_customer")
-    filters = selectors.CustomerFilter(q=query.q, series=query.series or "", status=query.status or "")
+    filters = selectors.CustomerFilter(
+        q=query.q, series=query.series or "", status=query.status or "", incomplete=query.incomplete
+    )
     customers = (
         selectors.customer_list(user=request.user, filters=filters)
         .select_related("prepayment_exception_by")

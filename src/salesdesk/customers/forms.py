@@ -85,3 +85,4 @@ class CustomerFilterForm(StyledForm, forms.Form):
     status = forms.ChoiceField(
         label=_("status"), required=False, choices=[("", _("All statuses")), *CustomerStatus.choices]
     )
+    incomplete = forms.BooleanField(label=_("Incomplete master data only"), required=False)

@@ -28,6 +28,7 @@ class CustomerQuery(PageQuery):
     q: Text(100) = ""
     series: Annotated[CustomerSeries | None, BlankAsNone] = None
     status: Annotated[CustomerStatus | None, BlankAsNone] = None
+    incomplete: bool = Field(False, description="Only customers whose master data lacks something.")
 
 
 class ContactIn(InputSchema):

@@ -21,7 +21,7 @@ from salesdesk.core.calendar import is_workday
 from salesdesk.core.money import quantity_text, to_amount
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer
-from salesdesk.customers.selectors import customer_missing_fields, with_completeness
+from salesdesk.customers.selectors import customer_missing_fields, incomplete
 from salesdesk.orders.selectors import OPEN_ORDERS, held_orders, orders_to_release
 from salesdesk.orders.slots import cutoff
 from salesdesk.warehouse.models import ProductionDemand, ProductionStatus
@@ -51,7 +51,7 @@ PAGES_BEHIND = {
     "commissions": ("commissions:accrual-list", ""),
     "commission_statements": ("commissions:statement-list", ""),
     "follow_ups": ("calls:follow-up-list", ""),
-    "incomplete_customers": ("customers:customer-list", ""),
+    "incomplete_customers": ("customers:customer-list", "?incomplete=on"),
 }
 
 
@@ -96,7 +96,7 @@ def _assistant_day(user, now: dt.datetime, limit: int, carrier_returns: list | N
         money.receipts_for_finance(user, limit=limit),
         money.month_end(user, today=today),
         money.commission_statements(user),
-        _incomplete_customers(user),
+        _incomplete_customers(user, limit=limit),
         _credit_applications(user),
         _suspended_carriers(),
     ]
@@ -114,7 +114,7 @@ def _salesperson_day(user, now: dt.datetime, limit: int) -> list[Section]:
         money.commission_statements(user),
         _follow_ups(user, limit),
         money.statements_open(user, today=today),
-        _incomplete_customers(user),
+        _incomplete_customers(user, limit=limit),
         _credit_applications(user),
         _suspended_carriers(),
     ]
@@ -170,21 +170,19 @@ def _manager_day(user, now: dt.datetime, limit: int) -> list[Section]:
     ]
 
 
-def _incomplete_customers(user) -> Section:
+def _incomplete_customers(user, *, limit: int) -> Section:
+    """The newest customers whose master data lacks something, found by the database: every
+    customer, however old, not only among the newest."""
     section = Section("incomplete_customers", str(_("Customers with incomplete master data")))
-    qs = with_completeness(scope_to_user(Customer.objects.exclude(status="closed"), user)).order_by(
-        "-created_at"
-    )[:200]
-    for customer in qs:
-        missing = customer_missing_fields(customer)
-        if missing:
-            section.items.append(
-                Item(
-                    str(customer),
-                    "、".join(m.label for m in missing),
-                    link("customers:customer-detail", customer.code),
-                )
+    customers = incomplete(scope_to_user(Customer.objects.exclude(status="closed"), user))
+    for customer in customers.order_by("-created_at", "-id")[: limit + 1]:
+        section.items.append(
+            Item(
+                str(customer),
+                "、".join(m.label for m in customer_missing_fields(customer)),
+                link("customers:customer-detail", customer.code),
             )
+        )
     return section
 
 
