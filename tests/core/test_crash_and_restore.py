@@ -187,6 +187,17 @@ def gapless(found: set[str], prefix: str) -> bool:
     return all(sorted(ns) == list(range(1, len(ns) + 1)) for ns in by_year.values())
 
 
+def assert_kept(db: Path, acknowledged: Acknowledged) -> None:
+    """Every receipt, order and posting the server acknowledged is in the database."""
+    assert set(acknowledged.receipts) <= numbers(db, "SELECT number FROM receivables_receipt")
+    assert set(acknowledged.orders) <= numbers(
+        db, "SELECT number FROM orders_salesorder WHERE number IS NOT NULL"
+    )
+    assert set(acknowledged.posted) <= numbers(
+        db, "SELECT number FROM warehouse_outbound WHERE status = 'posted' AND kind = 'sale'"
+    )
+
+
 def assert_the_books_hold(data_dir: Path) -> None:
     db = data_dir / DB_NAME
     assert integrity(db) == "ok"
@@ -238,13 +249,7 @@ def test_a_server_killed_in_a_burst_of_writes_loses_nothing_it_acknowledged(demo
         )
 
         assert_the_books_hold(data_dir)
-        assert set(everything.receipts) <= numbers(db, "SELECT number FROM receivables_receipt")
-        assert set(everything.orders) <= numbers(
-            db, "SELECT number FROM orders_salesorder WHERE number IS NOT NULL"
-        )
-        assert set(everything.posted) <= numbers(
-            db, "SELECT number FROM warehouse_outbound WHERE status = 'posted' AND kind = 'sale'"
-        )
+        assert_kept(db, everything)
         assert not query(
             db,
             "SELECT r.number FROM receivables_receipt r JOIN receivables_allocation a ON a.receipt_id = r.id"
@@ -279,10 +284,7 @@ def test_two_server_processes_take_a_burst_of_writes_and_the_books_hold(demo_dir
     assert set(seen.answers) <= {200, 201}, dict(seen.answers)
     assert seen.receipts and seen.posted, dict(seen.answers)
     assert_the_books_hold(data_dir)
-    assert set(seen.receipts) <= numbers(db, "SELECT number FROM receivables_receipt")
-    assert set(seen.posted) <= numbers(
-        db, "SELECT number FROM warehouse_outbound WHERE status = 'posted' AND kind = 'sale'"
-    )
+    assert_kept(db, seen)
     assert gapless(numbers(db, "SELECT number FROM receivables_receipt"), "SK")
 
 

@@ -67,6 +67,23 @@ def customer_get_for_user(*, user, code: str) -> Customer:
     return customer
 
 
+# What `customer_missing_fields` asks of a customer's own columns, in the order it names them:
+# each must be filled in. `incomplete` asks the same of the database.
+REQUIRED = (
+    "name",
+    "region",
+    "province",
+    "city",
+    "address",
+    "salesperson",
+    "assistant",
+    "settlement",
+    "shipping_notes",
+)
+REQUIRED_PEOPLE = ("salesperson", "assistant")
+REQUIRED_TEXT = tuple(field for field in REQUIRED if field not in REQUIRED_PEOPLE)
+
+
 @dataclass(frozen=True)
 class MissingField:
     field: str
@@ -80,8 +97,8 @@ def customer_missing_fields(customer: Customer) -> list[MissingField]:
     def need(field: str, label) -> None:
         missing.append(MissingField(field, str(label)))
 
-    for field in [*REQUIRED_TEXT[:5], "salesperson", "assistant", *REQUIRED_TEXT[5:]]:
-        if not getattr(customer, field if field not in {"salesperson", "assistant"} else f"{field}_id"):
+    for field in REQUIRED:
+        if not getattr(customer, f"{field}_id" if field in REQUIRED_PEOPLE else field):
             need(field, Customer._meta.get_field(field).verbose_name)
     has_phone = getattr(customer, "has_phone", None)  # annotated by `with_completeness`
     if not (any(c.phone for c in customer.contacts.all()) if has_phone is None else has_phone):
@@ -110,17 +127,15 @@ def with_completeness(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     )
 
 
-# What `customer_missing_fields` asks of a customer's own columns: any of these empty.
-REQUIRED_TEXT = ("name", "region", "province", "city", "address", "settlement", "shipping_notes")
-
-
 def incomplete(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     """The customers of `qs` that `customer_missing_fields` names something for, found by the
     database: a list of them reads only them, not every customer to test each in Python.
 
     The same rules as `customer_missing_fields`, written as one condition; a test holds the two
     to each other for customers lacking any combination of them."""
-    missing = Q(salesperson__isnull=True) | Q(assistant__isnull=True) | Q(has_phone=False)
+    missing = Q(has_phone=False)
+    for field in REQUIRED_PEOPLE:
+        missing |= Q(**{f"{field}__isnull": True})
     for field in REQUIRED_TEXT:
         missing |= Q(**{field: ""})
     missing |= Q(credit_days__gt=0, has_approved_credit=False)

@@ -56,6 +56,12 @@ class Made(dict):
         return value
 
 
+def from_units(units: int | None, places: Decimal) -> Decimal:
+    """Whole units of `places` (cents, thousandths) added up, back as a Decimal in `places`;
+    nothing added up (None: no rows) is plain zero."""
+    return Decimal(units).scaleb(places.as_tuple().exponent) if units is not None else Decimal("0")
+
+
 def _itself(value: Any) -> Any:
     return value
 
@@ -96,5 +102,5 @@ class Cells:
         if not any_rows:
             return Decimal("0")
         if self.floats:
-            return Decimal(added).scaleb(places.as_tuple().exponent)
+            return from_units(added, places)
         return Decimal(added).quantize(places)

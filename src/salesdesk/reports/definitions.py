@@ -56,7 +56,7 @@ from salesdesk.receivables.selectors import (
     receipt_list,
 )
 from salesdesk.reports.base import Filters, Report, ReportPage, ReportResult, register
-from salesdesk.reports.cells import Cells, Made, held, held_day
+from salesdesk.reports.cells import Cells, Made, from_units, held, held_day
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundLine, OutboundStatus
 from salesdesk.warehouse.selectors import CourierLogFilter, courier_log
 
@@ -184,11 +184,6 @@ def _signed_units(field: str, places: Decimal, *, negative: Q) -> Sum:
     return Sum(sign * units)
 
 
-def _from_units(units: int | None, places: Decimal) -> Decimal:
-    """What `_signed_units` added up, back in `places`; no rows add up to zero, as `_tally`'s do."""
-    return Decimal(units).scaleb(places.as_tuple().exponent) if units is not None else Decimal("0")
-
-
 def _labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices}
 
@@ -292,8 +287,8 @@ def sales_detail(user, f: Filters) -> ReportResult:
             amount=_signed_units("amount", CENT, negative=returned),
         )
         totals = {
-            "quantity": _from_units(summary["quantity"], QUANTITY_PLACES),
-            "amount": to_amount(_from_units(summary["amount"], CENT)),
+            "quantity": from_units(summary["quantity"], QUANTITY_PLACES),
+            "amount": to_amount(from_units(summary["amount"], CENT)),
         }
         fetched = list(qs[offset : offset + limit])
         names = _line_names(user, {row[3] for row in fetched}, {row[4] for row in fetched})
