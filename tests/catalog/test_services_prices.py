@@ -164,6 +164,29 @@ def test_a_rebate_for_a_customer_without_rebates_is_refused(assistant, salespers
     assert not RebatePrice.objects.exists()
 
 
+def test_posting_reads_per_product_the_rebate_that_started_last_on_or_before_the_day(
+    customer, product, assistant
+):
+    other = ProductFactory(model_code="B-202")
+    unrebated = ProductFactory(model_code="C-303")
+    rebate(customer, product, assistant, "12", JAN_1)
+    rebate(customer, product, assistant, "13", MAR_1)
+    rebate(customer, product, assistant, "14", dt.date(2026, 5, 1))  # not yet in force on the day
+    rebate(customer, other, assistant, "5", JAN_1)
+
+    found = selectors.rebate_per_product(
+        customer=customer, product_ids=[product.pk, other.pk, unrebated.pk], on=dt.date(2026, 4, 1)
+    )
+
+    assert {pk: row.rebate_unit_price for pk, row in found.items()} == {
+        product.pk: Decimal("13.0000"),
+        other.pk: Decimal("5.0000"),
+    }
+    # the same rows the rebate list shows as in force
+    in_force = selectors.rebates_in_force(customer=customer, on=dt.date(2026, 4, 1))
+    assert sorted(row.pk for row in found.values()) == sorted(row.pk for row in in_force)
+
+
 def test_a_second_rebate_on_the_same_start_date_is_refused_naming_valid_from(customer, product, assistant):
     rebate(customer, product, assistant, "12")
     with pytest.raises(Conflict) as refused:

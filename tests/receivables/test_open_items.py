@@ -48,9 +48,11 @@ def test_a_posted_sale_is_open_until_receipts_settle_it(debtor, product, assista
 
     receive(debtor, assistant, "200.00", note="先付一部分")
     assert kept(debtor) == ([(sale.pk, Decimal("499.20"))], [])
+    assert not selectors.has_unapplied(debtor)
 
     rest = receive(debtor, assistant, "600.00", note="多付的留作预收")
     assert kept(debtor) == ([], [(rest.pk, Decimal("100.80"))])
+    assert selectors.has_unapplied(debtor)  # the money the next posting takes first
     assert selectors.balance(debtor) == Decimal("-100.80")
     assert check_open_items() == []
 
@@ -68,9 +70,11 @@ def test_a_returns_credit_is_open_until_a_sale_takes_it(
         agreed_by=salesperson,
     )
     assert kept(debtor) == ([(back.pk, Decimal("-349.60"))], [])
+    assert selectors.has_unapplied(debtor)  # the credit the next posting takes
 
     following = sell(debtor, other_product, "2", by=assistant, warehouse=warehouse)  # 487.60
     assert kept(debtor) == ([(following.pk, Decimal("138.00"))], [])
+    assert not selectors.has_unapplied(debtor)
     assert check_open_items() == []
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesdesk.catalog.selectors import rebates_in_force
+from salesdesk.catalog.selectors import rebate_per_product
 from salesdesk.commissions import selectors
 from salesdesk.commissions.models import (
     CommissionAccrual,
@@ -81,12 +81,9 @@ def accrue(*, outbound: Outbound, by, lines=None) -> list[CommissionAccrual]:
     if lines is None:
         lines = list(outbound.lines.select_related("product", "original_line"))
     if outbound.kind == OutboundKind.SALE and customer.rebate:
-        rebates = {
-            r.product_id: r
-            for r in rebates_in_force(
-                customer=customer, on=outbound.posting_date, products=[line.product_id for line in lines]
-            )
-        }
+        rebates = rebate_per_product(
+            customer=customer, product_ids=[line.product_id for line in lines], on=outbound.posting_date
+        )
         for line in lines:
             accrual = sale_accrual(outbound, line, rebates.get(line.product_id))
             if accrual is not None:

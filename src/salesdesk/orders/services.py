@@ -247,10 +247,10 @@ def _settle_hold(order: SalesOrder, by) -> None:
     """Hold the order while any check fails; register it once none does."""
     failing = order.checks.filter(result=CheckResult.FAILED).exists()
     if failing and order.status != OrderStatus.ON_HOLD:
-        transition(order, to=OrderStatus.ON_HOLD, by=by, note=_("Review check failed"))
+        transition(order, to=OrderStatus.ON_HOLD, by=by, note=_("Review check failed"), changed=())
         record_event("order.held", by=by, obj=order, summary=order.number or "")
     elif not failing and order.status == OrderStatus.ON_HOLD:
-        transition(order, to=OrderStatus.REGISTERED, by=by, note=_("All checks pass"))
+        transition(order, to=OrderStatus.REGISTERED, by=by, note=_("All checks pass"), changed=())
 
 
 @transaction.atomic
@@ -269,7 +269,12 @@ def order_register(*, order: SalesOrder, by) -> SalesOrder:
     order.number = f"XS{year}-{next_value(f'order:{year}'):05d}"
     checks = _review(order, by, first=True)  # the transition below saves the number with the status
     failing = [c for c in checks if c.result == CheckResult.FAILED]
-    transition(order, to=OrderStatus.ON_HOLD if failing else OrderStatus.REGISTERED, by=by)
+    transition(
+        order,
+        to=OrderStatus.ON_HOLD if failing else OrderStatus.REGISTERED,
+        by=by,
+        changed=("number", "registered_at"),
+    )
     record_event("order.held" if failing else "order.registered", by=by, obj=order, summary=order.number)
     return order
 
@@ -343,7 +348,13 @@ def order_release(
     if chosen_slot not in ShipSlot.values:
         raise DomainError(_("Choose morning or afternoon."), field="ship_slot")
     order.ship_date, order.ship_slot, order.ship_slot_note = chosen_date, chosen_slot, note.strip()[:200]
-    transition(order, to=OrderStatus.RELEASED, by=by, note=order.ship_slot_note)
+    transition(
+        order,
+        to=OrderStatus.RELEASED,
+        by=by,
+        note=order.ship_slot_note,
+        changed=("ship_date", "ship_slot", "ship_slot_note"),
+    )
     record_event(
         "order.released",
         by=by,

@@ -165,6 +165,16 @@ def receipts_with_unapplied(customer: Customer) -> list[Receipt]:
     return rows
 
 
+def has_unapplied(customer: Customer) -> bool:
+    """Whether the customer has money or a credit not yet applied to a sale (one read; usually not)."""
+    return (
+        UnappliedReceipt.objects.filter(customer=customer)
+        .values("pk")
+        .union(OpenItem.objects.filter(customer=customer, amount__lt=0).values("pk"))
+        .exists()
+    )
+
+
 def credits_with_unapplied(customer: Customer) -> list[Outbound]:
     """Posted returns and write-offs whose credit is not yet applied to a sale, oldest first."""
     qs = Outbound.objects.filter(open_item__customer=customer, open_item__amount__lt=0)

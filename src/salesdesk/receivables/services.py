@@ -350,10 +350,10 @@ def apply_credit(*, customer: Customer, by, sales: list[Outbound] | None = None)
     """
     customer = lock_customer(customer)
     made: list[Allocation] = []
+    if not selectors.has_unapplied(customer):  # the usual case: nothing to apply
+        return made
     receipts = selectors.receipts_with_unapplied(customer)
     credits = selectors.credits_with_unapplied(customer)
-    if not receipts and not credits:  # the usual case: nothing to apply
-        return made
     open_now = selectors.open_sales(customer)
     if sales is not None:
         wanted = {sale.pk for sale in sales}

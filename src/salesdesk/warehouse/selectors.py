@@ -90,24 +90,29 @@ def reserved_by_product(
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
     open_orders = orders.values("pk")
+    lines = OrderLine.objects.filter(order_id__in=open_orders)
+    shipments = OutboundLine.objects.filter(
+        order_line__order_id__in=open_orders,
+        outbound__status=OutboundStatus.POSTED,
+        outbound__kind=OutboundKind.SALE,
+    )
+    if product_ids is not None:
+        lines = lines.filter(product_id__in=product_ids)
+        shipments = shipments.filter(product_id__in=product_ids)
+    # Unordered: a sum per product needs no order, and the models' default one costs compiling.
     ordered = dict(
-        OrderLine.objects.filter(order_id__in=open_orders)
+        lines.order_by()
         .values("product_id")
         .annotate(total=Sum("quantity"))
         .values_list("product_id", "total")
     )
     shipped = dict(
-        OutboundLine.objects.filter(
-            order_line__order_id__in=open_orders,
-            outbound__status=OutboundStatus.POSTED,
-            outbound__kind=OutboundKind.SALE,
-        )
+        shipments.order_by()
         .values("product_id")
         .annotate(total=Sum("quantity"))
         .values_list("product_id", "total")
     )
-    wanted = set(product_ids) if product_ids is not None else set(ordered)
-    return {pid: total - shipped.get(pid, Decimal("0")) for pid, total in ordered.items() if pid in wanted}
+    return {pid: total - shipped.get(pid, Decimal("0")) for pid, total in ordered.items()}
 
 
 @dataclass

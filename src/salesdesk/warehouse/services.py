@@ -199,13 +199,18 @@ def request_production_for(order: SalesOrder, by) -> list[tuple[OrderLine, Decim
     """
     lines = list(order.lines.all())  # with their products: prefetched by the review
     available = available_for([line.product_id for line in lines], exclude_order=order)
-    # The order's open demands in one read, not one per line.
-    demands = {
-        demand.order_line_id: demand
-        for demand in ProductionDemand.objects.filter(
-            order_line__order=order, request__status__in=["requested", "confirmed"]
-        ).order_by("-id")
-    }
+    # The order's open demands in one read, not one per line. A draft being registered has never
+    # been reviewed, so it has none to read.
+    demands = (
+        {}
+        if order.status == OrderStatus.DRAFT
+        else {
+            demand.order_line_id: demand
+            for demand in ProductionDemand.objects.filter(
+                order_line__order=order, request__status__in=["requested", "confirmed"]
+            ).order_by("-id")
+        }
+    )
     short = []
     for line in lines:
         have = max(available.get(line.product_id, Decimal("0")), Decimal("0"))
@@ -404,7 +409,9 @@ def _post(
     outbound.posting_date, outbound.posted_at, outbound.posted_by = today, timezone.now(), by
     outbound.amount = total(line.amount for line in lines)
     outbound.due_date = today + dt.timedelta(days=order.customer.credit_days)
-    outbound.save()
+    outbound.save(
+        update_fields=["number", "status", "posting_date", "posted_at", "posted_by", "amount", "due_date"]
+    )
     # Stock rows are locked in product order (see _moves); an error names the clerk's line.
     _moves(
         [
@@ -418,7 +425,7 @@ def _post(
     status = OrderStatus.SHIPPED if everything else OrderStatus.PARTLY_SHIPPED
     # A third part leaves the order partly shipped, as it was: no transition to make.
     if order.status != status:
-        transition(order, to=status, by=by, note=outbound.number)
+        transition(order, to=status, by=by, note=outbound.number, changed=())
     events.emit(events.OUTBOUND_POSTED, outbound=outbound, lines=lines, by=by)
     record_event("outbound.posted", by=by, obj=order, summary=outbound.number)
     return outbound
