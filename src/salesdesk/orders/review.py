@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from salesdesk.catalog.selectors import agreed_prices
 from salesdesk.core.roles import Role, can_quote, role_of
-from salesdesk.customers.selectors import customer_missing_fields
+from salesdesk.customers.selectors import credit_terms_approved, customer_missing_fields
 
 
 @dataclass(frozen=True)
@@ -66,14 +66,7 @@ def _master_data(order, by) -> Outcome:
 
 def _credit_terms(order, by) -> Outcome:
     customer = order.customer
-    if customer.credit_days == 0:
-        return Outcome(True)
-    approved = [
-        a
-        for a in customer.credit_applications.all()
-        if a.status == "approved" and a.credit_days >= customer.credit_days
-    ]
-    if approved:
+    if credit_terms_approved(customer):
         return Outcome(True)
     return Outcome(
         False,

@@ -24,6 +24,7 @@ from salesdesk.core.money import line_amount, to_unit_price
 from salesdesk.core.numbering import next_value
 from salesdesk.core.workflow import transition
 from salesdesk.customers.models import Customer, CustomerStatus
+from salesdesk.customers.selectors import read_completeness
 from salesdesk.orders import review
 from salesdesk.orders.models import (
     CheckResult,
@@ -107,8 +108,9 @@ def _build_lines(order: SalesOrder, lines: list[LineInput]) -> list[OrderLine]:
     if len(lines) > MAX_LINES:
         raise DomainError(_("At most %(n)s lines per order.") % {"n": MAX_LINES}, field="lines")
     today = timezone.localdate()
-    unpriced = [data.product for data in lines if data.unit_price is None]
-    agreed = agreed_prices(customer=order.customer, products=unpriced, on=today) if unpriced else {}
+    # Each line keeps the agreed price known now: the page shows it beside the price entered, and
+    # the review at registration rewrites only the lines whose agreed price changed meanwhile.
+    agreed = agreed_prices(customer=order.customer, products=[data.product for data in lines], on=today)
     built, errors = [], {}
     for i, data in enumerate(lines):
         price = data.unit_price
@@ -130,6 +132,7 @@ def _build_lines(order: SalesOrder, lines: list[LineInput]) -> list[OrderLine]:
             quantity=quantity,
             unit_price=price,
             amount=amount,
+            agreed_price=agreed.get(data.product.pk),
             requested_date=data.requested_date,
             notes=(data.notes or "")[:200],
         )
@@ -219,9 +222,9 @@ def _review(order: SalesOrder, by, *, first: bool = False) -> list[ReviewCheck]:
     `first`: the order has never been reviewed, so there are no rows to read or update.
     """
     existing = {} if first else {c.code: c for c in order.checks.all()}
-    # Checks 1 and 2 both read the customer's contacts and credit applications, checks 3 and 6
-    # the order's lines with their products: each once.
-    prefetch_related_objects([order.customer], "contacts", "credit_applications")
+    # Checks 1 and 2 both need to know whether the customer has a phone and approved credit
+    # terms (one read), checks 3 and 6 the order's lines with their products (read once).
+    read_completeness(order.customer)
     _read_lines(order)
     results, new = [], []
     for check in review.CHECKS:

@@ -147,6 +147,12 @@ def open_sales(customer: Customer, as_of: dt.date | None = None) -> list[Outboun
     return rows
 
 
+def open_amounts(customer: Customer, sale_ids: list[int]) -> dict[int, Decimal]:
+    """What is still open on each of the customer's `sale_ids` that is open at all."""
+    rows = open_items(customer).filter(outbound_id__in=sale_ids).values_list("outbound_id", "amount")
+    return {sale_id: cents(amount) for sale_id, amount in rows}
+
+
 def open_amount(sale: Outbound) -> Decimal:
     """What is still open on one posted sale (0 when settled or not a posted sale)."""
     left = open_items().filter(outbound=sale).values_list("amount", flat=True).first()

@@ -92,7 +92,7 @@ def _check_received_on(received_on: dt.date) -> None:
 
 def _explicit_plan(customer: Customer, allocations: list[AllocationInput], amount: Decimal):
     """Check each chosen sale and how much of it is settled; return (plan, open total)."""
-    open_now = {sale.pk: sale.open_amount for sale in selectors.open_sales(customer)}
+    open_now = selectors.open_amounts(customer, [item.sale.pk for item in allocations])
     errors: dict[str, list[str]] = {}
     plan: list[tuple[Outbound, Decimal]] = []
     seen: set[int] = set()
