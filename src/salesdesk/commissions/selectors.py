@@ -6,11 +6,11 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesdesk.commissions.models import CommissionAccrual, CommissionStatement, StatementLine
+from salesdesk.commissions.models import CommissionAccrual, CommissionStatement, PayoutItem, StatementLine
 from salesdesk.core.roles import scope_to_user
 from salesdesk.receivables.models import Allocation
 from salesdesk.receivables.selectors import cents, open_items
@@ -40,6 +40,20 @@ def accrual_list(user) -> QuerySet[CommissionAccrual]:
         CommissionAccrual.objects.select_related(
             "outbound", "customer", "salesperson", "outbound_line__product"
         ),
+        user,
+        "customer",
+    )
+
+
+def unpaid_accruals(user) -> QuerySet[CommissionAccrual]:
+    """The user's accruals no payout has taken yet, with what `with_states` reads of them.
+
+    NOT EXISTS, not the outer join that `payout_item__isnull` writes: PostgreSQL then skips the
+    accruals already paid by the payout items' index instead of joining every payout item.
+    """
+    paid = PayoutItem.objects.filter(accrual=OuterRef("pk"))
+    return scope_to_user(
+        CommissionAccrual.objects.select_related("outbound", "customer").filter(~Exists(paid)),
         user,
         "customer",
     )

@@ -60,9 +60,7 @@ def commissions_by_customer(user) -> Section:
     waits for the customer's payment (款到才付佣金)."""
     section = Section("commissions", str(_("Commissions not yet paid")))
     totals: dict[int, dict] = {}
-    rows = commissions.with_states(
-        commissions.accrual_list(user).filter(payout_item__isnull=True).order_by("customer_id", "id")
-    )
+    rows = commissions.with_states(commissions.unpaid_accruals(user).order_by("customer_id", "id"))
     for accrual in rows:
         row = totals.setdefault(
             accrual.customer_id, {"customer": accrual.customer, **dict.fromkeys(State.LABELS, ZERO)}
