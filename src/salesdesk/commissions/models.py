@@ -135,7 +135,7 @@ class StatementLine(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["statement", "id"]
+        ordering = ["statement_id", "id"]
         constraints = [
             # An accrual is on at most one statement that still counts.
             models.UniqueConstraint(
@@ -173,7 +173,7 @@ class PayoutItem(models.Model):
     amount = models.DecimalField(_("amount"), **AMOUNT)
 
     class Meta:
-        ordering = ["payout", "id"]
+        ordering = ["payout_id", "id"]
 
     def __str__(self) -> str:
         return f"{self.payout_id}: {self.accrual_id}"

@@ -169,7 +169,7 @@ class OrderLine(models.Model):
     notes = models.CharField(_("notes"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["order", "position"]
+        ordering = ["order_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["order", "position"], name="order_line_position_unique"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
@@ -200,7 +200,7 @@ class ReviewCheck(models.Model):
     override_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        ordering = ["order", "id"]
+        ordering = ["order_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["order", "code"], name="one_result_per_check"),
             models.CheckConstraint(

@@ -160,7 +160,7 @@ class OpenItem(models.Model):
     due_date = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["due_date", "outbound"]
+        ordering = ["due_date", "outbound_id"]
         indexes = [models.Index(fields=["customer", "due_date"]), models.Index(fields=["due_date"])]
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="open_item_not_settled")]
 
@@ -179,7 +179,7 @@ class UnappliedReceipt(models.Model):
     amount = models.DecimalField(_("unapplied amount"), **AMOUNT)
 
     class Meta:
-        ordering = ["receipt"]
+        ordering = ["receipt_id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="unapplied_receipt_positive")]
 
     def __str__(self) -> str:
@@ -221,7 +221,7 @@ class WriteOffItem(models.Model):
     amount = models.DecimalField(_("amount"), **AMOUNT)
 
     class Meta:
-        ordering = ["write_off", "id"]
+        ordering = ["write_off_id", "id"]
         # Approving a write-off is the manager's, or finance's up to the write-off limit; never
         # its creator's.
         permissions = [
@@ -286,7 +286,7 @@ class InvoiceItem(models.Model):
     amount = models.DecimalField(_("amount"), **AMOUNT)
 
     class Meta:
-        ordering = ["invoice", "id"]
+        ordering = ["invoice_id", "id"]
 
     def __str__(self) -> str:
         return f"{self.invoice_id}: {self.outbound_id}"

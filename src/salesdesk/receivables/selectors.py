@@ -149,7 +149,7 @@ def open_sales(customer: Customer, as_of: dt.date | None = None) -> list[Outboun
 
 def open_amounts(customer: Customer, sale_ids: list[int]) -> dict[int, Decimal]:
     """What is still open on each of the customer's `sale_ids` that is open at all."""
-    rows = open_items(customer).filter(outbound_id__in=sale_ids).values_list("outbound_id", "amount")
+    rows = open_items(customer).filter(pk__in=sale_ids).values_list("pk", "amount")
     return {sale_id: cents(amount) for sale_id, amount in rows}
 
 

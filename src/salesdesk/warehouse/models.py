@@ -276,7 +276,7 @@ class OutboundLine(models.Model):
     amount = models.DecimalField(_("amount"), **AMOUNT)
 
     class Meta:
-        ordering = ["outbound", "id"]
+        ordering = ["outbound_id", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="outbound_line_quantity_positive")
         ]
@@ -458,7 +458,7 @@ class SampleLine(models.Model):
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
 
     class Meta:
-        ordering = ["sample", "id"]
+        ordering = ["sample_id", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="sample_line_quantity_positive"),
         ]

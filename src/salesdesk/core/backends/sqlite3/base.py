@@ -137,12 +137,16 @@ def write_queue(database: str) -> WriteQueue:
         return _queues[key]
 
 
+_generation = 0  # of the queues: a connection's remembered queue is stale once it changes
+
+
 def _forget_queues_in_child() -> None:
     # A forked child shares the parent's open lock file (flock is per open file) and copies
     # locks that the parent's other threads may hold: it starts its queues afresh.
-    global _queues_lock
+    global _queues_lock, _generation
     _queues.clear()
     _queues_lock = threading.Lock()
+    _generation += 1
 
 
 os.register_at_fork(after_in_child=_forget_queues_in_child)
@@ -179,6 +183,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self.write_queue_timeout = WRITE_QUEUE_TIMEOUT
         self._held_queue: WriteQueue | None = None
+        self._queue_for: tuple[tuple[str, int], WriteQueue | None] | None = None
 
     def get_connection_params(self):
         kwargs = super().get_connection_params()
@@ -193,7 +198,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
     @property
     def write_queue(self) -> WriteQueue | None:
         """The queue of this connection's database file (none for a database in memory)."""
-        return None if self.is_in_memory_db() else write_queue(str(self.settings_dict["NAME"]))
+        # Looked up once per file name (and fork), not at every transaction: resolving the path
+        # is syscalls.
+        key = (str(self.settings_dict["NAME"]), _generation)
+        if self._queue_for is None or self._queue_for[0] != key:
+            self._queue_for = (key, None if self.is_in_memory_db() else write_queue(key[0]))
+        return self._queue_for[1]
 
     @property
     def holds_write_queue(self) -> bool:
