@@ -41,9 +41,17 @@ name_events(
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
-def lock_customer(customer: Customer) -> Customer:
-    """Serialise every change to what one customer owes (see the module docstring)."""
-    return Customer.objects.select_for_update().get(pk=customer.pk)
+def lock_customer(customer: Customer, *, by=None) -> Customer:
+    """Serialise every change to what one customer owes (see the module docstring).
+
+    With `by`, the row is found only when it is theirs to handle (`require_scope` in the same read).
+    """
+    if by is None:
+        return Customer.objects.select_for_update().get(pk=customer.pk)
+    locked = Customer.objects.select_for_update().filter(owner_filter(by), pk=customer.pk).first()
+    if locked is None:
+        raise NotAllowed(_("This customer is not yours to handle."))
+    return locked
 
 
 def require_scope(by, customer: Customer) -> None:
@@ -200,7 +208,7 @@ def receipt_create(
     """
     if not by.has_perm("receivables.add_receipt"):
         raise NotAllowed(_("Only assistants, finance and the manager enter receipts."))
-    require_scope(by, customer)
+    customer = lock_customer(customer, by=by)
     amount = _clean_amount(amount, "amount")
     _check_received_on(received_on)
     if method not in PaymentMethod.values:
@@ -211,7 +219,6 @@ def receipt_create(
         raise DomainError(_("That order is another customer's."), field="order")
     if order is not None and order.status in {OrderStatus.DRAFT, OrderStatus.CANCELLED}:
         raise DomainError(_("A prepayment is for a registered order."), field="order")
-    customer = lock_customer(customer)
     if allocations:
         plan = _explicit_plan(customer, allocations, amount)
     else:

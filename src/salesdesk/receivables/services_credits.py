@@ -35,7 +35,6 @@ from salesdesk.receivables.services import (
     apply_credit,
     lock_customer,
     next_number,
-    require_scope,
 )
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundLine, OutboundStatus
 from salesdesk.warehouse.services import move_stock_for
@@ -106,11 +105,10 @@ def _return(*, original: Outbound, by, lines: list[ReturnLineInput], reason: str
     if not by.has_perm("receivables.record_return"):
         raise NotAllowed(_("Only assistants and the manager record returns."))
     original = Outbound.objects.select_related("customer").get(pk=original.pk)
-    require_scope(by, original.customer)
+    customer = lock_customer(original.customer, by=by)
     if original.kind != OutboundKind.SALE or original.status != OutboundStatus.POSTED:
         raise DomainError(_("Only a posted sales outbound can be returned."), field="original")
-    reason = _check_agreement(agreed_by, reason, original.customer)
-    customer = lock_customer(original.customer)
+    reason = _check_agreement(agreed_by, reason, customer)
     returnable = {line.pk: line for line in selectors.returnable_lines(original)}
     wanted = [(i, item) for i, item in enumerate(lines) if item.quantity]
     if not wanted:
@@ -258,13 +256,12 @@ def write_off_request(*, customer, by, items: list[WriteOffInput], reason: str) 
     """坏账: propose writing off what cannot be collected; nothing changes until the manager approves."""
     if not by.has_perm("receivables.add_writeoffitem"):
         raise NotAllowed(_("Only assistants, finance and the manager propose write-offs."))
-    require_scope(by, customer)
+    customer = lock_customer(customer, by=by)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the money cannot be collected."), field="reason")
     if not items:
         raise DomainError(_("Choose the outbounds to write off."), field="items")
-    customer = lock_customer(customer)
     open_now = {sale.pk: sale.open_amount for sale in selectors.open_sales(customer)}
     write_off = Outbound.objects.create(
         kind=OutboundKind.BAD_DEBT, customer=customer, reason=reason[:500], created_by=by
