@@ -157,8 +157,8 @@ def read_completeness(customer: Customer) -> None:
 
 
 def credit_terms_approved(customer: Customer) -> bool:
-    """Credit days (数期) need an approved application for at least as many days; none need none."""
-    if customer.credit_days == 0:
+    """Credit days (数期) need an approved application for at least as many days; cash needs none."""
+    if customer.credit_days <= 0:
         return True
     known = getattr(customer, "has_approved_credit", None)  # annotated by `with_completeness`
     if known is not None:
