@@ -48,16 +48,25 @@ def lock_customer(customer: Customer, *, by=None) -> Customer:
     """
     if by is None:
         return Customer.objects.select_for_update().get(pk=customer.pk)
-    locked = Customer.objects.select_for_update().filter(owner_filter(by), pk=customer.pk).first()
+    locked = _theirs(by, customer).select_for_update().first()
     if locked is None:
-        raise NotAllowed(_("This customer is not yours to handle."))
+        raise _not_theirs()
     return locked
 
 
 def require_scope(by, customer: Customer) -> None:
     """A user acts only on customers they may see; pages answer 404 before this is reached."""
-    if not Customer.objects.filter(owner_filter(by), pk=customer.pk).exists():
-        raise NotAllowed(_("This customer is not yours to handle."))
+    if not _theirs(by, customer).exists():
+        raise _not_theirs()
+
+
+def _theirs(by, customer: Customer):
+    """The customer's row, when it is one `by` may handle (else nothing)."""
+    return Customer.objects.filter(owner_filter(by), pk=customer.pk)
+
+
+def _not_theirs() -> NotAllowed:
+    return NotAllowed(_("This customer is not yours to handle."))
 
 
 def next_number(prefix: str, series: str, day: dt.date | None = None) -> str:
