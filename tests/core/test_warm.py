@@ -24,6 +24,8 @@ def test_the_process_freezes_what_survives_after_its_first_requests_and_only_onc
         later = [[n] for n in range(1000)]  # noqa: F841  (objects made after the freeze)
         for _ in range(5):
             request_finished.send(sender=None)
-        assert gc.get_freeze_count() == frozen  # the handler is gone: nothing frozen again
+        # The handler is gone: nothing frozen again. A frozen object may still die and
+        # leave the permanent generation, so the count can fall, never rise.
+        assert gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
