@@ -18,7 +18,7 @@ from salesdesk.warehouse.models import (
     StockLevel,
     StockMove,
 )
-from salesdesk.warehouse.selectors import stock_rows
+from salesdesk.warehouse.selectors import available_for, stock_rows
 from tests.warehouse.conftest import released, ship
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +51,25 @@ def test_released_orders_reserve_stock_until_they_ship(draft, stocked, assistant
     ship(order, warehouse)
     row = next(r for r in stock_rows() if r.product == red)
     assert (row.on_hand, row.reserved, row.available) == (Decimal("80"), Decimal("0"), Decimal("80"))
+
+
+def test_a_part_shipment_leaves_the_rest_of_each_line_reserved(draft, stocked, assistant, warehouse):
+    red, wall = stocked
+    order = released(draft, assistant, ship_in_parts=True)
+    ship(order, warehouse, {"A-101": "8", "B-220": "0"})
+    rows = {row.product: row for row in stock_rows()}
+    assert (rows[red].on_hand, rows[red].reserved, rows[red].available) == (
+        Decimal("92"),
+        Decimal("12"),
+        Decimal("80"),
+    )
+    assert (rows[wall].on_hand, rows[wall].reserved) == (Decimal("100"), Decimal("5"))
+    # The review of the order itself counts what the others leave, not what it reserves itself.
+    assert available_for([red.pk, wall.pk], exclude_order=order) == {
+        red.pk: Decimal("92"),
+        wall.pk: Decimal("100"),
+    }
+    assert available_for([red.pk, wall.pk]) == {red.pk: Decimal("80"), wall.pk: Decimal("95")}
 
 
 def test_posting_twice_is_refused_and_moves_stock_once(draft, stocked, assistant, warehouse):

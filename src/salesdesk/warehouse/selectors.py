@@ -51,6 +51,7 @@ from salesdesk.warehouse.models import (
     ProductionRequest,
     ProductionStatus,
     Shipment,
+    StockLevel,
 )
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=3))
@@ -89,30 +90,21 @@ def reserved_by_product(
     orders = SalesOrder.objects.filter(status__in=OPEN_ORDER_STATUSES).order_by()
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
-    open_orders = orders.values("pk")
-    lines = OrderLine.objects.filter(order_id__in=open_orders)
-    shipments = OutboundLine.objects.filter(
-        order_line__order_id__in=open_orders,
-        outbound__status=OutboundStatus.POSTED,
-        outbound__kind=OutboundKind.SALE,
-    )
+    lines = OrderLine.objects.filter(order_id__in=orders.values("pk"))
     if product_ids is not None:
         lines = lines.filter(product_id__in=product_ids)
-        shipments = shipments.filter(product_id__in=product_ids)
-    # Unordered: a sum per product needs no order, and the models' default one costs compiling.
-    ordered = dict(
+    # One read: each open line of these products with what has shipped of it. The shipments are
+    # looked up from those few lines; read by their own product, PostgreSQL probed every line of
+    # every open order for them.
+    owed = (
         lines.order_by()
-        .values("product_id")
-        .annotate(total=Sum("quantity"))
-        .values_list("product_id", "total")
+        .annotate(shipped=_shipped_subquery())
+        .values_list("product_id", "quantity", "shipped")
     )
-    shipped = dict(
-        shipments.order_by()
-        .values("product_id")
-        .annotate(total=Sum("quantity"))
-        .values_list("product_id", "total")
-    )
-    return {pid: total - shipped.get(pid, Decimal("0")) for pid, total in ordered.items()}
+    reserved: dict[int, Decimal] = {}
+    for product_id, quantity, shipped in owed:
+        reserved[product_id] = reserved.get(product_id, Decimal("0")) + quantity - shipped
+    return reserved
 
 
 @dataclass
@@ -143,7 +135,9 @@ def stock_rows(*, q: str = "", product_ids: list[int] | None = None) -> list[Sto
 
 
 def available_for(product_ids: list[int], *, exclude_order: SalesOrder | None = None) -> dict[int, Decimal]:
-    on_hand = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "stock__on_hand"))
+    # A product with no stock row has none on hand. Unordered: the products' default order costs a sort.
+    levels = StockLevel.objects.filter(product_id__in=product_ids).order_by()
+    on_hand = dict(levels.values_list("product_id", "on_hand"))
     reserved = reserved_by_product(product_ids, exclude_order=exclude_order)
     return {pk: (on_hand.get(pk) or Decimal("0")) - reserved.get(pk, Decimal("0")) for pk in product_ids}
 
