@@ -218,6 +218,36 @@ def test_credit_days_without_approved_application_holds_and_only_the_manager_ove
     assert order.status == OrderStatus.REGISTERED
 
 
+@pytest.mark.parametrize(
+    ("approved_days", "asked_days", "credit_terms"),
+    [(30, 30, CheckResult.PASSED), (60, 30, CheckResult.PASSED), (15, 30, CheckResult.FAILED)],
+)
+def test_an_approved_application_for_at_least_the_credit_days_passes_the_credit_check(
+    assistant, salesperson, product, manager, approved_days, asked_days, credit_terms
+):
+    customer = make_customer(by=assistant, assistant=assistant, salesperson=salesperson)
+    application = customer_services.credit_application_submit(
+        customer=customer, by=assistant, credit_days=approved_days
+    )
+    customer_services.credit_application_decide(application=application, by=manager, approve=True)
+    customer_services.customer_update(customer=customer, by=manager, credit_days=asked_days)
+    customer.refresh_from_db()
+    order = services.order_register(
+        order=pickup_order(assistant, customer, product, "1", "380"), by=assistant
+    )
+    assert results(order)["credit_terms"] == credit_terms
+
+
+def test_a_customer_with_no_contact_to_phone_is_held_for_master_data(assistant, product):
+    customer = make_customer(by=assistant, assistant=assistant, contacts=[])
+    order = services.order_register(
+        order=pickup_order(assistant, customer, product, "1", "380"), by=assistant
+    )
+    check = order.checks.get(code="master_data")
+    assert check.result == CheckResult.FAILED
+    assert "phone" in check.reason or "电话" in check.reason
+
+
 def test_an_order_needs_a_saved_open_customer_and_positive_quantities(assistant, customer, product):
     customer_services.customer_update(customer=customer, by=assistant, status="closed")
     customer.refresh_from_db()

@@ -147,13 +147,15 @@ def incomplete(qs: QuerySet[Customer]) -> QuerySet[Customer]:
 
 
 def read_completeness(customer: Customer) -> None:
-    """Give a customer in hand what `with_completeness` annotates, in one read instead of reading
-    their contacts and credit-term applications."""
-    customer.has_phone, customer.has_approved_credit = (
-        with_completeness(Customer.objects.filter(pk=customer.pk))
-        .values_list("has_phone", "has_approved_credit")
-        .get()
-    )
+    """Give a customer in hand what `with_completeness` annotates, without reading their contacts
+    and credit-term applications: whether one contact has a phone, and, only where the customer
+    has credit days, whether an application approves them. Two plain reads cost less to build than
+    the EXISTS of `with_completeness`, which pays off for a list, not for one customer."""
+    customer.has_phone = Contact.objects.filter(customer=customer).exclude(phone="").exists()
+    if customer.credit_days > 0:
+        customer.has_approved_credit = CreditTermApplication.objects.filter(
+            customer=customer, status=ApplicationStatus.APPROVED, credit_days__gte=customer.credit_days
+        ).exists()
 
 
 def credit_terms_approved(customer: Customer) -> bool:
