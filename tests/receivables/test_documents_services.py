@@ -85,6 +85,35 @@ def issue(customer, by, outbounds, number: str = "44001234", **more):
     )
 
 
+def test_the_reminder_of_invoices_due_leaves_out_by_database_what_the_full_list_would(
+    sales, taker, assistant
+):
+    """`due_by` asks the database for the customers not invoiced this month whose day has come;
+    it must name exactly those the month's full list marks so, whatever the day and the date."""
+    now = today()
+    month_start = now.replace(day=1)
+    last = (month_start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    dates = [month_start, month_start + dt.timedelta(days=9), last - dt.timedelta(days=1), last]
+    dates.append(last + dt.timedelta(days=3))
+
+    def due(by):
+        return [row.customer.pk for row in selectors.invoices_due(assistant, now.year, now.month, due_by=by)]
+
+    def expected(by):
+        rows = selectors.invoices_due(assistant, now.year, now.month)
+        return [row.customer.pk for row in rows if not row.invoiced_this_month and row.due_on <= by]
+
+    for day in [None, 1, 10, last.day - 1, 28, 31]:
+        Customer.objects.filter(pk=taker.pk).update(invoice_day=day)
+        for by in dates:
+            assert due(by) == expected(by), (day, by)
+    assert due(last) == [taker.pk]  # the last day of the month: every day has come
+
+    first, _second = sales
+    issue(taker, assistant, [first], issued_on=now)  # invoiced this month: the second sale waits
+    assert expected(last) == [] and due(last) == []
+
+
 def test_an_invoice_covers_posted_outbounds_and_must_reach_the_customer_within_a_week(
     sales, taker, assistant
 ):

@@ -77,11 +77,7 @@ def invoices_due(user, *, limit: int, today: dt.date | None = None) -> Section:
     section = Section("invoices_due", str(_("Invoices to send")))
     today = today or timezone.localdate()
     notice = today + dt.timedelta(days=INVOICE_NOTICE_DAYS)
-    due = [
-        row
-        for row in ar.invoices_due(user, today.year, today.month)
-        if not row.invoiced_this_month and row.due_on <= notice
-    ]
+    due = ar.invoices_due(user, today.year, today.month, due_by=notice)
     for row in due[: limit + 1]:
         section.items.append(
             Item(
