@@ -608,10 +608,15 @@ def invoices_due(user, year: int, month: int, *, due_by: dt.date | None = None) 
     )
     # A return that cancels its sale leaves nothing to invoice.
     waiting = {row["customer_id"]: row for row in sums if row["total"] != 0}
-    invoiced = set(
-        Invoice.objects.filter(
-            customer__in=customers.values("pk"), issued_on__gte=month_start, issued_on__lt=next_month
-        ).values_list("customer_id", flat=True)
+    # With `due_by` the customers invoiced this month are already left out.
+    invoiced = (
+        set()
+        if due_by is not None
+        else set(
+            Invoice.objects.filter(
+                customer__in=customers.values("pk"), issued_on__gte=month_start, issued_on__lt=next_month
+            ).values_list("customer_id", flat=True)
+        )
     )
     # A row names the customer and its day: neither its salesperson nor its assistant.
     listed = customers.filter(pk__in=waiting).select_related(None).only("code", "name", "invoice_day")
