@@ -32,6 +32,7 @@ from pydantic import (
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from salesdesk.core.money import QUANTITY_PLACES, to_amount, to_unit_price
+from salesdesk.core.pages import rows_between
 
 
 def _storable(value: str) -> str:
@@ -172,12 +173,21 @@ class PageQuery(Schema):
     offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
-def page_of(rows: QuerySet, page: PageQuery, out: Callable[[Any], Any]) -> dict[str, Any]:
-    """One page of a list answer: the total count, then this page's rows serialised by `out`."""
-    return {
-        "count": rows.count(),
-        "items": [out(row) for row in rows[page.offset : page.offset + page.limit]],
-    }
+def page_of(
+    rows: QuerySet,
+    page: PageQuery,
+    out: Callable[[Any], Any],
+    *,
+    shown: Callable[[QuerySet], QuerySet] | None = None,
+) -> dict[str, Any]:
+    """One page of a list answer: the total count, then this page's rows serialised by `out`.
+
+    With `shown`, `rows` only selects and orders, and `shown` adds what each row carries, for the
+    page's rows alone (`core.pages.rows_between`).
+    """
+    stop = page.offset + page.limit
+    cut = rows[page.offset : stop] if shown is None else rows_between(rows, page.offset, stop, shown)
+    return {"count": rows.count(), "items": [out(row) for row in cut]}
 
 
 def full_or_reduced(full: type, reduced: type) -> Any:

@@ -199,8 +199,8 @@ def order_list(request: HttpRequest, query: Query[OrderQuery]):
         date_to=query.date_to,
         customer=query.customer.upper(),
     )
-    orders = selectors.order_list(user=request.user, filters=filters)
-    return page_of(orders, query, lambda order: summary_out(request.user, order))
+    orders = selectors.order_search(user=request.user, filters=filters)
+    return page_of(orders, query, lambda order: summary_out(request.user, order), shown=selectors.order_rows)
 
 
 @router.post(

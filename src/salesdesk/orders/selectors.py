@@ -143,6 +143,19 @@ def _search(q: str) -> Q:
 
 
 def order_list(*, user, filters: OrderFilter | None = None) -> QuerySet[SalesOrder]:
+    """The user's orders that `filters` select, newest first, each with its total, customer,
+    salesperson and carrier."""
+    return order_rows(order_search(user=user, filters=filters))
+
+
+def order_rows(qs: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
+    """What a list shows of each order: its total, customer, salesperson and carrier."""
+    return with_total(qs).select_related("customer", "salesperson", "carrier")
+
+
+def order_search(*, user, filters: OrderFilter | None = None) -> QuerySet[SalesOrder]:
+    """The user's orders that `filters` select, newest first, bare: a list pages through these
+    and reads `order_rows` of the page's orders only (`core.pages.paginate(..., shown=...)`)."""
     filters = filters or OrderFilter()
     qs = _scoped(user)
     if filters.q:
@@ -161,7 +174,7 @@ def order_list(*, user, filters: OrderFilter | None = None) -> QuerySet[SalesOrd
             Q(registered_at__date__lte=filters.date_to)
             | Q(registered_at__isnull=True, created_at__date__lte=filters.date_to)
         )
-    return with_total(qs).select_related("customer", "salesperson", "carrier").order_by("-created_at", "-id")
+    return qs.order_by("-created_at", "-id")
 
 
 def order_get_for_user(*, user, reference: str) -> SalesOrder:

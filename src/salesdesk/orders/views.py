@@ -50,7 +50,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
     _require_orders(request)
     form = OrderFilterForm(request.GET or None)
     filters = selectors.OrderFilter(**form.cleaned_data) if form.is_valid() else selectors.OrderFilter()
-    page = paginate(request, selectors.order_list(user=request.user, filters=filters))
+    orders = selectors.order_search(user=request.user, filters=filters)
+    page = paginate(request, orders, shown=selectors.order_rows)
     return render(
         request,
         "orders/order_list.html",
