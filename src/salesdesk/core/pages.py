@@ -28,7 +28,7 @@ def rows_between(qs: QuerySet, start: int, stop: int, shown: Callable[[QuerySet]
     """
     ids = list(qs.values_list("pk", flat=True)[start:stop])
     found = {row.pk: row for row in shown(qs.model._default_manager.filter(pk__in=ids))}
-    return [found[pk] for pk in ids]
+    return [found[pk] for pk in ids if pk in found]  # a row deleted between the two reads is left out
 
 
 class CutFirstPaginator(Paginator):
