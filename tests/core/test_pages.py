@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
-from salesdesk.core.pages import paginate
+from salesdesk.core.pages import paginate, rows_between
 from salesdesk.core.schemas import PageQuery, page_of
 from salesdesk.orders import selectors
 from salesdesk.orders.models import SalesOrder
@@ -59,3 +59,15 @@ def test_an_api_page_cut_on_ids_is_the_same_slice_of_the_whole_list(orders, assi
     )
     assert answer["count"] == 7
     assert answer["items"] == [(order.pk, order.total) for order in whole[offset : offset + limit]]
+
+
+def test_a_row_deleted_between_the_two_reads_is_left_out(orders, assistant):
+    newest = selectors.order_search(user=assistant).first()
+
+    def shown_after_a_delete(qs):
+        SalesOrder.objects.filter(pk=newest.pk).delete()  # someone else, between the two reads
+        return selectors.order_rows(qs)
+
+    rows = rows_between(selectors.order_search(user=assistant), 0, 3, shown_after_a_delete)
+    whole = [order.pk for order in selectors.order_list(user=assistant)]
+    assert [order.pk for order in rows] == whole[:2]
