@@ -595,8 +595,8 @@ def invoices_due(user, year: int, month: int, *, due_by: dt.date | None = None) 
     customers = customers_in_scope(user).filter(invoice_required=True)
     month_start = dt.date(year, month, 1)
     next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
+    issued = Invoice.objects.filter(issued_on__gte=month_start, issued_on__lt=next_month)
     if due_by is not None:
-        issued = Invoice.objects.filter(issued_on__gte=month_start, issued_on__lt=next_month)
         customers = customers.exclude(pk__in=issued.values("customer_id"))
         if due_by < next_month - dt.timedelta(days=1):
             # Days after it are not due yet; a customer without a day is due on the last one.
@@ -612,11 +612,7 @@ def invoices_due(user, year: int, month: int, *, due_by: dt.date | None = None) 
     invoiced = (
         set()
         if due_by is not None
-        else set(
-            Invoice.objects.filter(
-                customer__in=customers.values("pk"), issued_on__gte=month_start, issued_on__lt=next_month
-            ).values_list("customer_id", flat=True)
-        )
+        else set(issued.filter(customer__in=customers.values("pk")).values_list("customer_id", flat=True))
     )
     # A row names the customer and its day: neither its salesperson nor its assistant.
     listed = customers.filter(pk__in=waiting).select_related(None).only("code", "name", "invoice_day")
