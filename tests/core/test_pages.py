@@ -1,4 +1,4 @@
-"""A list cut on ids first (`core.pages.rows_between`) shows what cutting the whole list would."""
+"""A list cut on ids first (`core.pages.CutOnIds`) shows what cutting the whole list would."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
-from salesdesk.core.pages import paginate, rows_between
+from salesdesk.core.pages import CutOnIds, paginate
 from salesdesk.core.schemas import PageQuery, page_of
 from salesdesk.orders import selectors
 from salesdesk.orders.models import SalesOrder
@@ -68,6 +68,6 @@ def test_a_row_deleted_between_the_two_reads_is_left_out(orders, assistant):
         SalesOrder.objects.filter(pk=newest.pk).delete()  # someone else, between the two reads
         return selectors.order_rows(qs)
 
-    rows = rows_between(selectors.order_search(user=assistant), 0, 3, shown_after_a_delete)
+    rows = CutOnIds(selectors.order_search(user=assistant), shown_after_a_delete)[0:3]
     whole = [order.pk for order in selectors.order_list(user=assistant)]
     assert [order.pk for order in rows] == whole[:2]

@@ -32,7 +32,7 @@ from pydantic import (
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from salesdesk.core.money import QUANTITY_PLACES, to_amount, to_unit_price
-from salesdesk.core.pages import rows_between
+from salesdesk.core.pages import CutOnIds
 
 
 def _storable(value: str) -> str:
@@ -183,10 +183,10 @@ def page_of(
     """One page of a list answer: the total count, then this page's rows serialised by `out`.
 
     With `shown`, `rows` only selects and orders, and `shown` adds what each row carries, for the
-    page's rows alone (`core.pages.rows_between`).
+    page's rows alone (`core.pages.CutOnIds`).
     """
-    stop = page.offset + page.limit
-    cut = rows[page.offset : stop] if shown is None else rows_between(rows, page.offset, stop, shown)
+    listed = rows if shown is None else CutOnIds(rows, shown)
+    cut = listed[page.offset : page.offset + page.limit]
     return {"count": rows.count(), "items": [out(row) for row in cut]}
 
 
