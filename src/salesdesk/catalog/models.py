@@ -41,7 +41,8 @@ class CustomerPrice(models.Model):
     answerable.
     """
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="prices")
+    # The unique (customer, product, valid_from) is the index by customer too.
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="prices", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="customer_prices")
     unit_price = models.DecimalField(_("agreed unit price"), validators=[MinValueValidator(0)], **UNIT_PRICE)
     valid_from = models.DateField(_("valid from"))
@@ -58,7 +59,6 @@ class CustomerPrice(models.Model):
             ),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="agreed_price_not_negative"),
         ]
-        indexes = [models.Index(fields=["customer", "product", "valid_from"])]
 
     def __str__(self) -> str:
         return f"{self.customer_id}/{self.product_id} {self.valid_from}"
@@ -67,7 +67,10 @@ class CustomerPrice(models.Model):
 class RebatePrice(models.Model):
     """客户回扣设置: the rebate per unit paid to a payee, from `valid_from` on."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="rebate_prices")
+    # The unique (customer, product, valid_from) is the index by customer too.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="rebate_prices", db_index=False
+    )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="rebate_prices")
     rebate_unit_price = models.DecimalField(
         _("rebate per unit"), validators=[MinValueValidator(0)], **UNIT_PRICE
@@ -89,7 +92,6 @@ class RebatePrice(models.Model):
             ),
             models.CheckConstraint(condition=Q(rebate_unit_price__gte=0), name="rebate_not_negative"),
         ]
-        indexes = [models.Index(fields=["customer", "product", "valid_from"])]
 
     def __str__(self) -> str:
         return f"{self.customer_id}/{self.product_id} {self.valid_from}"

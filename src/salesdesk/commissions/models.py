@@ -32,8 +32,13 @@ class CommissionAccrual(models.Model):
     original = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="clawbacks"
     )
+    # Indexed by (customer, payee_name, payee_account) below.
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="accruals"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="accruals",
+        db_index=False,
     )
     salesperson = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -109,7 +109,6 @@ class Customer(models.Model):
         ordering = ["code"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        indexes = [models.Index(fields=["salesperson"]), models.Index(fields=["assistant"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(credit_limit__gte=0) | Q(credit_limit__isnull=True),

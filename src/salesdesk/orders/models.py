@@ -53,8 +53,10 @@ class OrderStatus(models.TextChoices):
 
 class SalesOrder(models.Model):
     number = models.CharField(_("register number"), max_length=20, unique=True, null=True, blank=True)
+    # Indexed by (customer, status) and (customer, created_at, id) below, which serve a lookup by
+    # customer alone as well: a third index would only cost every write (docs/decisions.md).
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders", db_index=False
     )
     salesperson = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -87,11 +89,12 @@ class SalesOrder(models.Model):
     call = models.ForeignKey(
         CallRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
     )
+    # Status and ship date are indexed together with what is read after them (Meta.indexes).
     status = models.CharField(
-        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.DRAFT, db_index=True
+        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.DRAFT
     )
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True, db_index=True)
-    ship_date = models.DateField(_("ship date"), null=True, blank=True, db_index=True)
+    ship_date = models.DateField(_("ship date"), null=True, blank=True)
     ship_slot = models.CharField(_("ship slot"), max_length=2, choices=ShipSlot.choices, blank=True)
     ship_slot_note = models.CharField(_("ship slot note"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -158,7 +161,8 @@ class SalesOrder(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    # The unique (order, position) below is the index for finding an order's lines.
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines", db_index=False)
     position = models.PositiveSmallIntegerField()
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
@@ -192,7 +196,8 @@ class CheckResult(models.TextChoices):
 class ReviewCheck(models.Model):
     """One check of an order's review, with its outcome and, if overridden, who and why."""
 
-    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="checks")
+    # The unique (order, code) below is the index for finding an order's checks.
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="checks", db_index=False)
     code = models.CharField(max_length=20)
     result = models.CharField(max_length=10, choices=CheckResult.choices)
     reason = models.CharField(max_length=500, blank=True)

@@ -35,8 +35,13 @@ class Receipt(models.Model):
     """
 
     number = models.CharField(_("receipt number"), max_length=20, unique=True)
+    # Indexed by (customer, received_on) below.
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="receipts"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        db_index=False,
     )
     received_on = models.DateField(_("received on"), db_index=True)
     amount = models.DecimalField(_("amount"), **AMOUNT)
@@ -155,7 +160,8 @@ class OpenItem(models.Model):
     outbound = models.OneToOneField(
         Outbound, primary_key=True, on_delete=models.CASCADE, related_name="open_item"
     )
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    # Indexed by (customer, due_date) below.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
     amount = models.DecimalField(_("open amount"), **AMOUNT)
     due_date = models.DateField(null=True, blank=True)
 
@@ -201,7 +207,8 @@ class ToInvoice(models.Model):
     outbound = models.OneToOneField(
         Outbound, primary_key=True, on_delete=models.CASCADE, related_name="to_invoice"
     )
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    # Indexed by (customer, posting_date) below.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
     amount = models.DecimalField(_("amount"), **AMOUNT)
     posting_date = models.DateField()
 
@@ -216,7 +223,10 @@ class ToInvoice(models.Model):
 class WriteOffItem(models.Model):
     """What a bad-debt write-off (坏账) proposes to write off, sale by sale, until approved."""
 
-    write_off = models.ForeignKey(Outbound, on_delete=models.CASCADE, related_name="write_off_items")
+    # The unique (write_off, sale) is the index by write-off too.
+    write_off = models.ForeignKey(
+        Outbound, on_delete=models.CASCADE, related_name="write_off_items", db_index=False
+    )
     sale = models.ForeignKey(Outbound, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(_("amount"), **AMOUNT)
 

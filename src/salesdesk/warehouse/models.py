@@ -126,7 +126,10 @@ class ProductionRequest(models.Model):
 class ProductionDemand(models.Model):
     """Which order line waits for how much of a production request."""
 
-    request = models.ForeignKey(ProductionRequest, on_delete=models.CASCADE, related_name="demands")
+    # The unique (request, order_line) is the index by request too.
+    request = models.ForeignKey(
+        ProductionRequest, on_delete=models.CASCADE, related_name="demands", db_index=False
+    )
     # A line replaced while the order is changed takes its demand with it; see hooks.py.
     order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="production_demands")
     quantity = models.DecimalField(**QUANTITY)
@@ -165,8 +168,13 @@ class Outbound(models.Model):
         on_delete=models.PROTECT,
         related_name="outbounds",
     )
+    # Indexed by (customer, status, posting_date) below.
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="outbounds"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="outbounds",
+        db_index=False,
     )
     original = models.ForeignKey(
         "self",
@@ -353,8 +361,9 @@ class SampleStatus(models.TextChoices):
 class SampleDispatch(models.Model):
     """样品发放记录: samples asked for a customer, followed until the customer has them."""
 
+    # Indexed by (customer, status) below.
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="samples"
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="samples", db_index=False
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"

@@ -14,7 +14,10 @@ class Reminder(models.Model):
     it already written: one reminder per user, day and item, enforced by the database.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    # The unique (user, day, key) is the index by user too.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders", db_index=False
+    )
     day = models.DateField(_("day"), db_index=True)
     section = models.CharField(_("section"), max_length=40)  # the workbench section's key
     title = models.CharField(_("title"), max_length=300)

@@ -1,0 +1,52 @@
+"""Migration operations Django lacks."""
+
+from __future__ import annotations
+
+from django.db import migrations
+
+
+class AlterFieldIndex(migrations.AlterField):
+    """An AlterField that only turns a field's own index off or on.
+
+    Django's SQLite engine remakes the whole table for any AlterField: it copies every row into a
+    new table and drops the old one, and SQLite drops a table's triggers with it — those that
+    freeze posted documents and keep open items. Here SQLite only drops or creates the index by
+    its name; other databases alter the field in place as usual (PostgreSQL also drops the
+    `_like` copy of a text field's index).
+    """
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        self._switch(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        self._switch(app_label, schema_editor, from_state, to_state)
+
+    def _switch(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "sqlite":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+            return
+        old_model = from_state.apps.get_model(app_label, self.model_name)
+        new_model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, new_model):
+            return
+        old, new = old_model._meta.get_field(self.name), new_model._meta.get_field(self.name)
+        if _without_index(old) != _without_index(new):
+            raise ValueError(
+                f"AlterFieldIndex changes only db_index; {self.model_name}.{self.name} differs more."
+            )
+        was, is_now = (
+            schema_editor._field_should_be_indexed(old_model, old),
+            schema_editor._field_should_be_indexed(new_model, new),
+        )
+        if was and not is_now:
+            name = schema_editor._create_index_name(old_model._meta.db_table, [old.column])
+            schema_editor.execute(schema_editor._delete_index_sql(old_model, name))
+        elif is_now and not was:
+            for sql in schema_editor._field_indexes_sql(new_model, new):
+                schema_editor.execute(sql)
+
+
+def _without_index(field) -> tuple:
+    _name, path, args, kwargs = field.deconstruct()
+    kwargs.pop("db_index", None)
+    return path, args, kwargs
