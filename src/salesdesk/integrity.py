@@ -187,7 +187,7 @@ def check_ledger() -> list[Problem]:
 
     from django.utils import timezone
 
-    rows = ledger_rows(Customer.objects.all(), dt.date(2000, 1, 1), timezone.localdate())
+    rows = ledger_rows(Customer.objects.all(), dt.date(2000, 1, 1), timezone.localdate(), from_documents=True)
     for row in rows:
         plain = outbounds.get(row.customer.pk, Decimal("0.00")) - receipts.get(
             row.customer.pk, Decimal("0.00")

@@ -355,18 +355,9 @@ def _aging_by_customer(ids: QuerySet, day: dt.date) -> dict[int, dict[str, Decim
     return aged
 
 
-def ledger_rows(
-    customers: QuerySet[Customer], date_from: dt.date, date_to: dt.date, *, aging: bool = True
-) -> list[LedgerRow]:
-    """Opening, movements, closing and (unless `aging` is False) aging at `date_to` for each
-    customer: one GROUP BY over the outbounds, one over the receipts (and for the aging, one over
-    the open items and one over the allocations after `date_to`).
-
-    The aging sums, by bucket, what each sale had open at `date_to` (see `_aging_by_customer`),
-    as `customer_ar` ages the open items one by one, without reading each sale into Python.
-    Customers without any balance or movement are left out.
-    """
-    ids = customers.values("pk")
+def _movements_from_documents(ids: QuerySet, date_from: dt.date, date_to: dt.date) -> tuple[dict, dict]:
+    """Per customer, the outbounds and the receipts before and during the period, summed from
+    every document up to `date_to`."""
     during = Q(posting_date__gte=date_from)
     moved = _sums_by_customer(
         Outbound.objects.filter(customer__in=ids, status=OutboundStatus.POSTED, posting_date__lte=date_to),
@@ -380,6 +371,66 @@ def ledger_rows(
         before=Q(received_on__lt=date_from),
         receipts=Q(received_on__gte=date_from),
     )
+    return moved, paid
+
+
+def _movements_to_today(ids: QuerySet, date_from: dt.date) -> tuple[dict, dict]:
+    """The same sums for a period that ends today, from what is open and the period's documents.
+
+    Today's balance is what is open less what is received and not applied (`balance`); the
+    balance before the period is today's less what the period added. Nothing is dated later
+    than today (`is_now`). So the period's outbounds and receipts, found by their date index,
+    and the open items replace a sum over the whole history: the month's ledger no longer grows
+    with the years behind it. The opening goes in as the outbounds' "before"; receipts' is 0.
+    """
+    moved = _sums_by_customer(
+        Outbound.objects.filter(customer__in=ids, status=OutboundStatus.POSTED, posting_date__gte=date_from),
+        sales=Q(kind=OutboundKind.SALE),
+        returns=Q(kind=OutboundKind.RETURN),
+        write_offs=Q(kind=OutboundKind.BAD_DEBT),
+    )
+    paid = _sums_by_customer(
+        Receipt.objects.filter(customer__in=ids, received_on__gte=date_from), receipts=Q()
+    )
+    closing = defaultdict(lambda: ZERO, _by_customer(OpenItem.objects.filter(customer__in=ids)))
+    for customer_id, unapplied in _by_customer(UnappliedReceipt.objects.filter(customer__in=ids)).items():
+        closing[customer_id] -= unapplied
+    for customer_id in closing.keys() | moved.keys() | paid.keys():
+        out = moved.setdefault(customer_id, dict(_NO_OUTBOUNDS))
+        came = paid.setdefault(customer_id, dict(_NO_RECEIPTS))
+        came["before"] = ZERO
+        out["before"] = (
+            closing[customer_id] - out["sales"] - out["returns"] - out["write_offs"] + came["receipts"]
+        )
+    return moved, paid
+
+
+def ledger_rows(
+    customers: QuerySet[Customer],
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    aging: bool = True,
+    from_documents: bool = False,
+) -> list[LedgerRow]:
+    """Opening, movements, closing and (unless `aging` is False) aging at `date_to` for each
+    customer: one GROUP BY over the outbounds, one over the receipts (and for the aging, one over
+    the open items and one over the allocations after `date_to`).
+
+    Up to today, the closing balance is what the open items say (as `balance` reads it) and the
+    opening is worked back from it through the period's documents: the outbounds and receipts of
+    the period are read, not every one since the first (see `_movements_to_today`).
+    `from_documents` sums every document instead, for the books check that holds the two equal.
+
+    The aging sums, by bucket, what each sale had open at `date_to` (see `_aging_by_customer`),
+    as `customer_ar` ages the open items one by one, without reading each sale into Python.
+    Customers without any balance or movement are left out.
+    """
+    ids = customers.values("pk")
+    if is_now(date_to) and not from_documents:
+        moved, paid = _movements_to_today(ids, date_from)
+    else:
+        moved, paid = _movements_from_documents(ids, date_from, date_to)
     aged = _aging_by_customer(ids, date_to) if aging else {}
     rows = []
     for customer in customers.order_by("code"):
