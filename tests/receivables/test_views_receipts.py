@@ -82,6 +82,9 @@ def test_the_ledger_shows_balance_and_aging_of_own_customers_only(
     html = client_for(assistant).get(reverse("receivables:ledger")).content.decode()
     row = row_of(html, "customer", debtor.code)
     assert "1,109.60" in row  # balance: 760.00 + 349.60
+    # The rows are added up on pks and codes; the shown ones carry the whole customer.
+    salesperson = debtor.salesperson
+    assert debtor.name in row and (salesperson.first_name or salesperson.username) in row
     overdue = re.search(r'data-testid="overdue">([^<]*)<', row).group(1)
     assert overdue == "760.00"  # sale 1 is 30 days past due: the 1–30 bucket
     assert row_of(html, "customer", other_customer.code) == ""
@@ -133,6 +136,7 @@ def test_the_ledger_export_holds_every_row_with_its_balance(two_sales, debtor, a
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("客户编号", "客户名称", "业务员", "应收余额")
     mine = next(row for row in rows if row[0] == debtor.code)
+    assert mine[1] == debtor.name
     assert Decimal(str(mine[3])) == Decimal("1109.60")
     assert Decimal(str(mine[4])) == Decimal("760.00")  # overdue
     assert rows[-1][0] == "合计"
