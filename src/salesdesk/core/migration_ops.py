@@ -15,13 +15,8 @@ class AlterFieldIndex(migrations.AlterField):
     `_like` copy of a text field's index).
     """
 
+    # AlterField.database_backwards calls this with the states swapped: one way serves both.
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        self._switch(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        self._switch(app_label, schema_editor, from_state, to_state)
-
-    def _switch(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "sqlite":
             super().database_forwards(app_label, schema_editor, from_state, to_state)
             return
