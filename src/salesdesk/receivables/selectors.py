@@ -457,6 +457,20 @@ def customers_in_scope(user) -> QuerySet[Customer]:
     return scope_to_user(Customer.objects.all(), user).select_related("salesperson", "assistant")
 
 
+def ledger_customers(customers: QuerySet[Customer]) -> QuerySet:
+    """What a ledger row shows of its customer, as plain rows for `ledger_rows`: `ledger_rows` reads
+    nothing of a customer but its pk, and a model instance (and its salesperson's) for every
+    customer in scope cost more than the month's own arithmetic."""
+    return customers.values_list(
+        "pk", "code", "name", "salesperson__first_name", "salesperson__username", named=True
+    )
+
+
+def salesperson_name(customer) -> str:
+    """The salesperson of a `ledger_customers` row, as lists name people."""
+    return customer.salesperson__first_name or customer.salesperson__username or ""
+
+
 # --- statements ----------------------------------------------------------------------------
 
 

@@ -66,15 +66,8 @@ def _error_text(exc: DomainError) -> str:
 # --- the ledger ------------------------------------------------------------------------------
 
 
-def _ledger(
-    request: HttpRequest,
-) -> tuple[list[selectors.LedgerRow], LedgerFilterForm, QuerySet[Customer]]:
-    """The customers in scope who owe or moved this month, filtered as the page asks.
-
-    The rows carry each customer's pk and code only (enough to sort them and add them up);
-    `_with_customers` puts in the full customers of the rows that are shown. Reading all two
-    thousand with their salesperson and assistant took longer than the month's figures.
-    """
+def _ledger(request: HttpRequest) -> tuple[list[selectors.LedgerRow], LedgerFilterForm]:
+    """The customers in scope who owe or moved this month, filtered as the page asks."""
     customers = selectors.customers_in_scope(request.user)
     salespeople = User.objects.filter(pk__in=customers.values("salesperson")).order_by("username")
     form = LedgerFilterForm(request.GET or None, salespeople=salespeople)
@@ -85,14 +78,7 @@ def _ledger(
         if form.cleaned_data["salesperson"] is not None:
             customers = customers.filter(salesperson=form.cleaned_data["salesperson"])
     today = timezone.localdate()
-    rows = selectors.ledger_rows(customers.values_list("pk", "code", named=True), today.replace(day=1), today)
-    return rows, form, customers
-
-
-def _with_customers(rows: list[selectors.LedgerRow], customers: QuerySet[Customer]) -> None:
-    full = customers.in_bulk([row.customer.pk for row in rows])
-    for row in rows:
-        row.customer = full[row.customer.pk]
+    return selectors.ledger_rows(selectors.ledger_customers(customers), today.replace(day=1), today), form
 
 
 def _overdue(row: selectors.LedgerRow) -> Decimal:
@@ -112,9 +98,8 @@ def _ledger_totals(rows: list[selectors.LedgerRow]) -> dict:
 def ledger(request: HttpRequest) -> HttpResponse:
     """应收账款: every customer in scope who owes or moved, with aging and unapplied money."""
     require_perm(request, VIEW)
-    rows, form, customers = _ledger(request)
+    rows, form = _ledger(request)
     page = paginate(request, rows)
-    _with_customers(page.object_list, customers)
     for row in page:
         row.overdue = _overdue(row)
         row.bucket_values = [row.buckets[key] for key, *_rest in selectors.BUCKETS]
@@ -132,8 +117,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 def ledger_export(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW)
-    rows, _form, customers = _ledger(request)
-    _with_customers(rows, customers)
+    rows, _form = _ledger(request)
     columns = [
         Column("code", "客户编号", width=10),
         Column("name", "客户名称", width=30),
@@ -150,11 +134,10 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 
     def lines():
         for row in rows:
-            salesperson = row.customer.salesperson
             yield [
                 row.customer.code,
                 row.customer.name,
-                (salesperson.first_name or salesperson.username) if salesperson else "",
+                selectors.salesperson_name(row.customer),
                 row.closing,
                 _overdue(row),
                 *[row.buckets[key] for key, *_rest in selectors.BUCKETS],

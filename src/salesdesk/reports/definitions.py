@@ -52,8 +52,10 @@ from salesdesk.receivables.selectors import (
     BUCKETS,
     LedgerRow,
     cents,
+    ledger_customers,
     ledger_rows,
     receipt_list,
+    salesperson_name,
 )
 from salesdesk.reports.base import Filters, Report, ReportPage, ReportResult, register
 from salesdesk.reports.cells import Cells, Made, from_units, held, held_day
@@ -419,12 +421,8 @@ def sales_receipts(user, f: Filters) -> ReportResult:
 
 
 def _ledger(user, f: Filters, date_from: dt.date, date_to: dt.date, *, aging: bool = True) -> list[LedgerRow]:
-    # Only what the rows show, as plain rows: `ledger_rows` reads nothing of a customer but its pk,
-    # and a model instance (and its salesperson's) for every customer in scope cost more than the
-    # summary's own arithmetic.
-    shown = ("pk", "code", "name", "salesperson__first_name", "salesperson__username")
     customers = scope_to_user(Customer.objects.all(), user).filter(_match(f, ""))
-    return ledger_rows(customers.values_list(*shown, named=True), date_from, date_to, aging=aging)
+    return ledger_rows(ledger_customers(customers), date_from, date_to, aging=aging)
 
 
 def _bucket_columns() -> list[Column]:
@@ -436,8 +434,8 @@ def _buckets(row: LedgerRow) -> list[Decimal]:
 
 
 def _customer_cells(row: LedgerRow) -> list:
-    c = row.customer  # a row of `_ledger`'s
-    return [c.code, c.name, c.salesperson__first_name or c.salesperson__username or ""]
+    c = row.customer  # a row of `ledger_customers`
+    return [c.code, c.name, salesperson_name(c)]
 
 
 def _ledger_columns() -> list[Column]:
