@@ -9,6 +9,7 @@ prepaid orders shipped later, for two customers. After every step:
 * open sales − money and credits not yet applied = balance (two independent sums);
 * the month-end ledger row, the statement and the aging all close on the same balance;
 * the ledger up to today, worked back from what is open, equals the sum of every document;
+* the collection list, read from what is open, equals the sum of every document and the model;
 * stock on hand is never negative, equals the sum of its moves, and equals the model's.
 
 Each example runs inside a savepoint that is rolled back afterwards, so every example starts
@@ -325,6 +326,26 @@ class LedgerMachine(RuleBasedStateMachine):
             worked_back = figures(selectors.ledger_rows(customers, start, today))
             assert worked_back == figures(selectors.ledger_rows(customers, start, today, from_documents=True))
             assert len(worked_back) == len({row[0] for row in worked_back}), start
+
+    @invariant()
+    def the_collection_list_reads_from_what_is_open_as_the_documents_add_up(self):
+        def figures(groups):
+            return {
+                person: [(row.customer.pk, row.balance, row.overdue, row.oldest_open) for row in rows]
+                for person, rows in groups.items()
+            }
+
+        from_open = figures(selectors.collection_list(self.world.manager))
+        assert from_open == figures(selectors.collection_list(self.world.manager, from_documents=True))
+        listed = {row[0]: row for rows in from_open.values() for row in rows}
+        assert {pk: row[1] for pk, row in listed.items()} == {
+            pk: owed for pk, owed in self.owed.items() if owed > 0
+        }
+        for customer in self.world.customers:
+            if customer.pk in listed:
+                ar = selectors.customer_ar(customer)
+                oldest = min((sale.posting_date for sale in ar.open_items), default=None)
+                assert listed[customer.pk][2:] == (ar.overdue, oldest), customer
 
     @invariant()
     def nothing_is_settled_beyond_its_amount(self):

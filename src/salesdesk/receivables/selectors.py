@@ -571,9 +571,10 @@ def statements_waiting(user) -> QuerySet[Statement]:
 
 
 def last_statements(customer_ids) -> dict[int, Statement]:
-    latest: dict[int, Statement] = {}
-    for statement in Statement.objects.filter(customer_id__in=customer_ids).order_by("period_to", "id"):
-        latest[statement.customer_id] = statement
+    """Each customer's latest statement, read alone: a customer gets one a month, for years."""
+    newest = Statement.objects.filter(customer_id=OuterRef("customer_id")).order_by("-period_to", "-id")
+    statements = Statement.objects.filter(customer_id__in=customer_ids, pk=Subquery(newest.values("pk")[:1]))
+    latest = {statement.customer_id: statement for statement in statements.order_by()}
     return latest
 
 
@@ -747,39 +748,56 @@ class CollectionRow:
     last_statement: Statement | None
 
 
-def collection_list(user, as_of: dt.date | None = None) -> dict[object, list[CollectionRow]]:
-    """催款名单: per salesperson, the customers who owe, since when, and their last statement."""
+def collection_list(
+    user, as_of: dt.date | None = None, *, from_documents: bool = False
+) -> dict[object, list[CollectionRow]]:
+    """催款名单: per salesperson, the customers who owe, since when, and their last statement.
+
+    `from_documents` sums every document even for today, as the books check does.
+    """
     day = as_of or timezone.localdate()
     customers = customers_in_scope(user)
     ids = customers.values("pk")
-    owed = _by_customer(
-        Outbound.objects.filter(customer__in=ids, status=OutboundStatus.POSTED, posting_date__lte=day)
-    )
-    paid = _by_customer(Receipt.objects.filter(customer__in=ids, received_on__lte=day))
-    open_rows = (
-        posted_sales()
-        .filter(customer__in=ids, posting_date__lte=day)
-        .annotate(settled=_settled_subquery(day))
-        .values_list("customer_id", "amount", "settled", "due_date", "posting_date")
-    )
+    if is_now(day) and not from_documents:
+        # Today's figures are what is open (`is_now`): the few open items and unapplied
+        # receipts, not every sale ever posted with what has been allocated to it.
+        owed = _by_customer(OpenItem.objects.filter(customer__in=ids))
+        paid = _by_customer(UnappliedReceipt.objects.filter(customer__in=ids))
+        open_rows = (
+            open_items()
+            .filter(customer__in=ids)
+            .order_by()
+            .values_list("customer_id", "amount", "due_date", "outbound__posting_date")
+        )
+    else:
+        owed = _by_customer(
+            Outbound.objects.filter(customer__in=ids, status=OutboundStatus.POSTED, posting_date__lte=day)
+        )
+        paid = _by_customer(Receipt.objects.filter(customer__in=ids, received_on__lte=day))
+        open_rows = (
+            posted_sales()
+            .filter(customer__in=ids, posting_date__lte=day)
+            .annotate(settled=_settled_subquery(day))
+            .annotate(left=F("amount") - F("settled"))
+            .filter(left__gt=HALF_CENT)
+            .values_list("customer_id", "left", "due_date", "posting_date")
+        )
     overdue: dict[int, Decimal] = defaultdict(lambda: ZERO)
     oldest: dict[int, dt.date] = {}
-    for customer_id, amount, settled, due, posted in open_rows:
-        left = amount - cents(settled)
+    for customer_id, left, due, posted in open_rows:
+        left = cents(left)
         if left <= 0:
             continue
         oldest[customer_id] = min(oldest.get(customer_id, posted), posted)
         if due and due < day:
             overdue[customer_id] += left
-    latest = last_statements([c for c in owed])
+    totals = {pk: amount - paid.get(pk, ZERO) for pk, amount in owed.items()}
+    owing = [pk for pk, total in totals.items() if total > 0]
+    latest = last_statements(owing)
     grouped: dict[object, list[CollectionRow]] = defaultdict(list)
-    for customer in customers.order_by("salesperson__username", "code"):
-        total = (owed.get(customer.pk) or ZERO) - (paid.get(customer.pk) or ZERO)
-        if total <= 0:
-            continue
-        grouped[customer.salesperson].append(
-            CollectionRow(
-                customer, total, overdue[customer.pk], oldest.get(customer.pk), latest.get(customer.pk)
-            )
-        )
+    rows = customers.filter(pk__in=owing).select_related("salesperson")
+    for customer in rows.order_by("salesperson__username", "code"):
+        pk = customer.pk
+        row = CollectionRow(customer, totals[pk], overdue[pk], oldest.get(pk), latest.get(pk))
+        grouped[customer.salesperson].append(row)
     return dict(grouped)
