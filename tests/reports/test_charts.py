@@ -338,6 +338,21 @@ def test_cod_at_a_past_day_counts_money_that_came_back_later(scene, assistant):
     assert chart.total == Decimal("2200.00")
 
 
+def test_today_aging_and_cod_read_what_is_open_as_documents_add_up(scene, assistant, manager, monkeypatch):
+    # Today both charts read the open items and the COD not yet back; an earlier day adds up the
+    # documents. Told that today is an earlier day, the charts must come to the same figures.
+    def figures(user):
+        cod = charts.cod_by_carrier(user, Filters())
+        return charts.aging(user, Filters()), cod.labels, [s.data for s in cod.series]
+
+    from_open = {user: figures(user) for user in (assistant, manager)}
+    monkeypatch.setattr(charts, "is_now", lambda day: False)
+    for user, expected in from_open.items():
+        assert figures(user) == expected, user
+    aging, carriers, _series = from_open[manager]
+    assert aging.bucket_total("not_due") > 0 and aging.bucket_total("d31_60") > 0 and carriers
+
+
 # --- against the reports of the same numbers ---------------------------------------------
 
 

@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import Customer
 from salesdesk.receivables.models import Allocation
-from salesdesk.receivables.selectors import BUCKETS, ZERO, bucket_case, cents
+from salesdesk.receivables.selectors import BUCKETS, ZERO, bucket_case, cents, is_now, open_items
 from salesdesk.reports.base import Filters
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus, Shipment
 
@@ -174,19 +173,15 @@ def sales_by_month(user: User, filters: Filters, *, by_salesperson: bool = False
     """Net sales (posted sales less returns) per month of the period, optionally per salesperson."""
     start, end = period(filters)
     months = months_between(start, end)
-    keys = ["month", "customer__salesperson"] if by_salesperson else ["month"]
-    rows = (
-        _net_sales(user, filters, start, end)
-        .annotate(month=TruncMonth("posting_date"))
-        .values(*keys)
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
+    # Summed by day, put into months here: SQLite truncates a date to its month with a Python
+    # function called for every outbound of the period, and a year has only 365 days.
+    keys = ["posting_date", "customer__salesperson"] if by_salesperson else ["posting_date"]
+    rows = _net_sales(user, filters, start, end).values(*keys).annotate(total=Sum("amount")).order_by()
     index = {(m.year, m.month): i for i, m in enumerate(months)}
     per: dict[int | None, list[Decimal]] = defaultdict(lambda: [ZERO] * len(months))
     for row in rows:
-        month = row["month"]
-        per[row.get("customer__salesperson")][index[(month.year, month.month)]] += cents(row["total"])
+        day = row["posting_date"]
+        per[row.get("customer__salesperson")][index[(day.year, day.month)]] += cents(row["total"])
     if by_salesperson:
         names = _people(per)
         series = [Series(names[i], per[i], stack="sales") for i in _in_name_order(names, per)]
@@ -225,16 +220,29 @@ class Aging:
 def aging(user: User, filters: Filters) -> Aging:
     """Open sales at the day by aging bucket and salesperson: what was sold less what settled it.
 
-    Two GROUP BY queries (sales, and the allocations dated by that day); no sale is ever settled
-    beyond its amount, so the difference per bucket is the sum of the open items' amounts,
-    exactly as customer_ar ages them one customer at a time.
+    Today, one GROUP BY over the open items. On an earlier day, two (sales, and the allocations
+    dated by that day); no sale is ever settled beyond its amount, so the difference per bucket
+    is the sum of the open items' amounts, exactly as customer_ar ages them one customer at a time.
     """
     day = _day(filters)
+    customers = chart_customers(user, filters).values("pk")
+    per: dict[int | None, dict[str, Decimal]] = defaultdict(lambda: {key: ZERO for key, *_r in BUCKETS})
+    if is_now(day):
+        # Today's open sales are the open items the database keeps: no history to read.
+        still_open = (
+            open_items()
+            .filter(customer__in=customers)
+            .annotate(bucket=bucket_case(day, "due_date"))
+            .values("bucket", "customer__salesperson")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for row in still_open:
+            per[row["customer__salesperson"]][row["bucket"]] += cents(row["total"])
+        open_ = {sp: buckets for sp, buckets in per.items() if any(buckets.values())}
+        return Aging(day, open_, _people(open_))
     sales = Outbound.objects.filter(
-        kind=OutboundKind.SALE,
-        status=OutboundStatus.POSTED,
-        posting_date__lte=day,
-        customer__in=chart_customers(user, filters).values("pk"),
+        kind=OutboundKind.SALE, status=OutboundStatus.POSTED, posting_date__lte=day, customer__in=customers
     )
     sold = (
         sales.annotate(bucket=bucket_case(day, "due_date"))
@@ -249,7 +257,6 @@ def aging(user: User, filters: Filters) -> Aging:
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    per: dict[int | None, dict[str, Decimal]] = defaultdict(lambda: {key: ZERO for key, *_r in BUCKETS})
     for row in sold:
         per[row["customer__salesperson"]][row["bucket"]] += cents(row["total"])
     for row in settled:
@@ -339,7 +346,11 @@ def cod_by_carrier(user: User, filters: Filters) -> Chart:
     """COD money collected by couriers and not yet back with us at the day, per carrier:
     amount and number of shipments, with the part past the carrier's deadline apart."""
     day = _day(filters)
-    out = Q(cod_returned_on__isnull=True) | Q(cod_returned_on__gt=day)
+    # Nothing comes back with a later date than today, so today's money out is what the partial
+    # index of COD not yet back holds; an earlier day also counts what came back after it.
+    out = Q(cod_returned_on__isnull=True)
+    if not is_now(day):
+        out |= Q(cod_returned_on__gt=day)
     late = Q(cod_due__lt=day)  # due back on the due date itself is still in time
     rows = (
         Shipment.objects.filter(
