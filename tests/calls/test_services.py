@@ -86,7 +86,7 @@ def test_a_caller_becomes_a_customer_with_the_calls_data_in_one_step(assistant):
 
 
 def test_calls_about_a_customer_follow_the_customers_scope(
-    assistant, other_assistant, salesperson, other_salesperson
+    assistant, other_assistant, salesperson, other_salesperson, manager, finance, warehouse
 ):
     mine = make_customer(by=assistant, assistant=assistant, salesperson=salesperson)
     call = services.call_log(by=assistant, customer=mine)
@@ -95,3 +95,15 @@ def test_calls_about_a_customer_follow_the_customers_scope(
     assert set(selectors.call_list(user=salesperson)) == {call}
     assert set(selectors.call_list(user=other_assistant)) == {prospect}  # a prospect may become anyone's
     assert set(selectors.call_list(user=other_salesperson)) == set()
+    for everyone in (manager, finance):
+        assert list(selectors.call_list(user=everyone)) == [prospect, call]  # newest first
+    assert list(selectors.call_list(user=warehouse)) == []
+
+
+def test_a_call_whose_follow_ups_someone_owes_is_theirs_to_see_once(assistant, other_salesperson, manager):
+    call = log(assistant)
+    taken = services.call_log(by=manager, company="佛山某店")
+    for question in ("交期？", "能否做哑光？"):
+        services.follow_up_raise(call=call, by=assistant, question=question, assigned_to=other_salesperson)
+    assert list(selectors.call_list(user=other_salesperson)) == [call]  # two follow-ups, one line
+    assert list(selectors.call_list(user=assistant)) == [taken, call]  # a prospect, and the one they took

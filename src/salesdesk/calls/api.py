@@ -6,7 +6,7 @@ Outside that, a call or follow-up answers 404, like one that does not exist.
 """
 
 from django.contrib.auth.models import User
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -62,7 +62,11 @@ def call_list(request: HttpRequest, query: Query[CallQuery]):
     """The calls the user may see, newest first, filtered by day and search text."""
     require(request, _CALLS_PERM)
     calls = selectors.call_list(user=request.user, day=query.day, q=query.q)
-    return page_of(calls.prefetch_related(*_FOLLOW_UP_PEOPLE), query, lambda call: call)
+    return page_of(calls, query, lambda call: call, shown=_with_follow_up_people)
+
+
+def _with_follow_up_people(calls: QuerySet[CallRecord]) -> QuerySet[CallRecord]:
+    return selectors.call_rows(calls).prefetch_related(*_FOLLOW_UP_PEOPLE)
 
 
 @router.post("/calls", response={201: CallOut, **ERRORS})

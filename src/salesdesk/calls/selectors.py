@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.calls.models import CallRecord, FollowUp, FollowUpStatus
-from salesdesk.core.roles import Role, owner_filter, role_of
+from salesdesk.core.roles import Role, owner_filter, role_of, sees_all_customers
 
 
 def _visible_calls(user) -> Q:
@@ -17,17 +17,22 @@ def _visible_calls(user) -> Q:
     customer is visible to whoever answered it and to the assistants and managers who may
     turn it into one."""
     role = role_of(user)
-    mine = Q(answered_by=user) | Q(follow_ups__assigned_to=user)
     if role is None or role == Role.WAREHOUSE:
         return Q(answered_by=user)
-    prospects = (
-        Q(customer__isnull=True) if role in {Role.ASSISTANT, Role.MANAGER, Role.FINANCE} else Q(pk__in=[])
-    )
+    if sees_all_customers(user):  # the manager and finance: every customer's calls and every prospect's
+        return Q()
+    # The calls whose follow-ups the user owes are found by a subquery, not a join: joined, a call
+    # came back once per follow-up, and the list had to be made DISTINCT over every row it matched.
+    mine = Q(answered_by=user) | Q(pk__in=FollowUp.objects.filter(assigned_to=user).values("call_id"))
+    prospects = Q(customer__isnull=True) if role == Role.ASSISTANT else Q(pk__in=[])
     return mine | prospects | (Q(customer__isnull=False) & owner_filter(user, "customer"))
 
 
 def call_list(*, user, day: dt.date | None = None, q: str = "") -> QuerySet[CallRecord]:
-    qs = CallRecord.objects.filter(_visible_calls(user)).distinct()
+    """The calls the user may see, newest first: selected and ordered only. A page adds what its
+    rows show with `call_rows` (`core.pages.CutOnIds`): with the people joined in, SQLite walked
+    the calls from the users who answered them and sorted every one of them to show 25."""
+    qs = CallRecord.objects.filter(_visible_calls(user))
     if day:
         qs = qs.filter(at__date=day)
     if q:
@@ -37,13 +42,17 @@ def call_list(*, user, day: dt.date | None = None, q: str = "") -> QuerySet[Call
             | Q(phone__icontains=q)
             | Q(need__icontains=q)
         )
-    return qs.select_related("answered_by", "customer").prefetch_related("follow_ups").order_by("-at", "-id")
+    return qs.order_by("-at", "-id")
+
+
+def call_rows(calls: QuerySet[CallRecord]) -> QuerySet[CallRecord]:
+    """What a line of the call list shows: who answered, the customer and the follow-ups."""
+    return calls.select_related("answered_by", "customer").prefetch_related("follow_ups")
 
 
 def call_get_for_user(*, user, pk: int) -> CallRecord:
     call = (
         CallRecord.objects.filter(_visible_calls(user), pk=pk)
-        .distinct()
         .select_related("customer", "answered_by")
         .first()
     )

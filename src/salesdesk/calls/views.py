@@ -19,7 +19,7 @@ AREA = {"active_area": "orders"}
 def call_list(request: HttpRequest) -> HttpResponse:
     form = CallFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = paginate(request, selectors.call_list(user=request.user, **filters))
+    page = paginate(request, selectors.call_list(user=request.user, **filters), shown=selectors.call_rows)
     return render(
         request,
         "calls/call_list.html",
