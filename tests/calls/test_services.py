@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from salesdesk.calls import selectors, services
 from salesdesk.calls.models import FollowUpStatus
@@ -107,3 +110,11 @@ def test_a_call_whose_follow_ups_someone_owes_is_theirs_to_see_once(assistant, o
         services.follow_up_raise(call=call, by=assistant, question=question, assigned_to=other_salesperson)
     assert list(selectors.call_list(user=other_salesperson)) == [call]  # two follow-ups, one line
     assert list(selectors.call_list(user=assistant)) == [taken, call]  # a prospect, and the one they took
+
+
+def test_a_days_calls_run_from_local_midnight_to_the_next(assistant):
+    local = timezone.get_current_timezone()
+    late = log(assistant, at=dt.datetime(2026, 11, 19, 23, 59, 59, tzinfo=local))
+    early = log(assistant, at=dt.datetime(2026, 11, 20, 0, 0, tzinfo=local))
+    assert list(selectors.call_list(user=assistant, day=dt.date(2026, 11, 19))) == [late]
+    assert list(selectors.call_list(user=assistant, day=dt.date(2026, 11, 20))) == [early]

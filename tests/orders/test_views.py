@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from salesdesk.orders import services
@@ -149,6 +151,31 @@ def test_sales_register_export_lists_the_orders_of_the_period(draft, assistant):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "登记号" and rows[1][0] == order.number and rows[1][-1] == 8211
+
+
+def test_the_register_of_a_month_runs_from_its_first_local_midnight_to_the_next(assistant, customer, product):
+    # Shanghai is eight hours ahead: 2026-11-30 23:59 there is 15:59 UTC, 2026-12-01 00:00 is 16:00.
+    local = timezone.get_current_timezone()
+    times = {
+        "last of October": dt.datetime(2026, 10, 31, 23, 59, 59, tzinfo=local),
+        "first of November": dt.datetime(2026, 11, 1, 0, 0, tzinfo=local),
+        "last of November": dt.datetime(2026, 11, 30, 23, 59, 59, tzinfo=local),
+        "first of December": dt.datetime(2026, 12, 1, 0, 0, tzinfo=local),
+    }
+    numbers = {}
+    for name, at in times.items():
+        order = services.order_register(order=pickup_order(assistant, customer, product, "1"), by=assistant)
+        SalesOrder.objects.filter(pk=order.pk).update(registered_at=at)
+        numbers[name] = order.number
+    client = client_for(assistant)
+
+    def listed(**period):
+        return [o.number for o in client.get("/orders/register/", period).context["page"].object_list]
+
+    assert listed(year=2026, month=11) == [numbers["first of November"], numbers["last of November"]]
+    assert listed(year=2026, month=12) == [numbers["first of December"]]
+    assert listed(year=2026, month=10) == [numbers["last of October"]]
+    assert len(listed(year=2026)) == 4 and listed(year=2027) == []
 
 
 def test_customer_panel_gives_agreed_prices_and_repeat_button(assistant, customer, draft):

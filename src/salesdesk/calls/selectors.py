@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.calls.models import CallRecord, FollowUp, FollowUpStatus
+from salesdesk.core.calendar import day_span
 from salesdesk.core.roles import Role, owner_filter, role_of, sees_all_customers
 
 
@@ -34,7 +35,8 @@ def call_list(*, user, day: dt.date | None = None, q: str = "") -> QuerySet[Call
     the calls from the users who answered them and sorted every one of them to show 25."""
     qs = CallRecord.objects.filter(_visible_calls(user))
     if day:
-        qs = qs.filter(at__date=day)
+        start, end = day_span(day)
+        qs = qs.filter(at__gte=start, at__lt=end)
     if q:
         qs = qs.filter(
             Q(company__icontains=q)

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from salesdesk.core.calendar import day_span
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.core.workflow import status_history
 from salesdesk.customers.models import Customer
@@ -229,15 +230,16 @@ def order_review(order: SalesOrder, user) -> list[CheckRow]:
 
 
 def sales_register(*, user, year: int, month: int | None = None) -> QuerySet[SalesOrder]:
-    """《销售记录本》: every registered order of the period, by date and number."""
-    qs = _scoped(user).filter(number__isnull=False, registered_at__year=year)
-    if month:
-        qs = qs.filter(registered_at__month=month)
-    return (
-        with_total(qs)
-        .select_related("customer", "salesperson", "carrier")
-        .order_by("registered_at", "number")
-    )
+    """《销售记录本》: every registered order of the period, by date and number, bare: a page adds
+    `order_rows` to its own orders.
+
+    The period is a range of registration times in local time: `__year` and `__month` made
+    SQLite call a Python function on every order ever registered."""
+    first = dt.date(year, month or 1, 1)
+    after = dt.date(year + 1, 1, 1) if not month or month == 12 else dt.date(year, month + 1, 1)
+    (start, _), (end, _) = day_span(first), day_span(after)
+    qs = _scoped(user).filter(number__isnull=False, registered_at__gte=start, registered_at__lt=end)
+    return qs.order_by("registered_at", "number")
 
 
 @dataclass

@@ -369,7 +369,7 @@ def sales_register(request: HttpRequest) -> HttpResponse:
     _require_orders(request)
     year, month = _register_period(request)
     orders = selectors.sales_register(user=request.user, year=year, month=month)
-    page = paginate(request, orders, per_page=100)
+    page = paginate(request, orders, per_page=100, shown=selectors.order_rows)
     form = RegisterFilterForm(initial={"year": year, "month": month})
     return render(
         request,
@@ -404,7 +404,7 @@ def sales_register_export(request: HttpRequest) -> HttpResponse:
     ]
     if show_money:
         columns.append(Column("total", "金额", number_format="#,##0.00"))
-    orders = selectors.sales_register(user=request.user, year=year, month=month)
+    orders = selectors.order_rows(selectors.sales_register(user=request.user, year=year, month=month))
 
     def rows():
         for o in orders.iterator(chunk_size=500):
