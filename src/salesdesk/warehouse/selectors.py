@@ -414,16 +414,25 @@ def carriers_flagged(
     return [r for r in returns if r.carrier_id and r.overdue]
 
 
-def drivers_overdue(*, on: dt.date, user=None) -> list[CarrierReturns]:
-    """Our own drivers with signed notes (or cash) not back by the due date."""
-    return [r for r in returns_by_carrier(on=on, user=user) if not r.carrier_id and r.overdue]
+def drivers_overdue(
+    *, on: dt.date, user=None, returns: list[CarrierReturns] | None = None
+) -> list[CarrierReturns]:
+    """Our own drivers with signed notes (or cash) not back by the due date. `returns`: as for
+    `carriers_flagged`."""
+    returns = returns_by_carrier(on=on, user=user) if returns is None else returns
+    return [r for r in returns if not r.carrier_id and r.overdue]
 
 
 def overdue_returns(*, on: dt.date, user=None) -> QuerySet[Shipment]:
     """Every shipment with COD money or a signed note past its due date on `on`."""
+    # Found first, alone, by their partial indexes, as in `returns_by_carrier`: asked together
+    # with the carriers' names to sort by, SQLite read every shipment ever made (330 ms at scale 1).
+    late = list(
+        Shipment.objects.filter(_cod_overdue(on) | _note_overdue(on)).order_by().values_list("pk", flat=True)
+    )
     qs = Shipment.objects.all() if user is None else shipments_for_user(user)
     return (
-        with_return_states(qs.filter(_cod_overdue(on) | _note_overdue(on)), on=on)
+        with_return_states(qs.filter(pk__in=late), on=on)
         .select_related("carrier", "outbound__customer", "outbound__order")
         .order_by(F("carrier__name").asc(nulls_last=True), "driver", "shipped_on", "id")
     )

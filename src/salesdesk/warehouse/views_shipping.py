@@ -256,11 +256,12 @@ def carriers_flagged(request: HttpRequest) -> HttpResponse:
     """Carriers (and our drivers) past the deadline with COD money or signed notes."""
     _require_role(request)
     today = timezone.localdate()
+    returns = selectors.returns_by_carrier(on=today, user=request.user)
     context = _context(
         request,
         today=today,
-        carriers=selectors.carriers_flagged(on=today, user=request.user),
-        drivers=selectors.drivers_overdue(on=today, user=request.user),
+        carriers=selectors.carriers_flagged(on=today, user=request.user, returns=returns),
+        drivers=selectors.drivers_overdue(on=today, user=request.user, returns=returns),
         overdue=selectors.overdue_returns(on=today, user=request.user)[:500],
         here=request.get_full_path(),
     )
