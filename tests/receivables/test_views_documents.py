@@ -173,7 +173,9 @@ def test_an_invoice_is_mailed_then_received_by_the_customer(
     assert invoice.received_on == timezone.localdate()
     assert list(client.get(reverse("receivables:invoice-due")).context["page"]) == []
     listed = client.get(reverse("receivables:invoice-list"), {"q": "0460"}).context["page"]
-    assert [i.pk for i in listed] == [invoice.pk]
+    assert [(i.pk, i.item_count, i.customer.code) for i in listed] == [
+        (invoice.pk, 1, invoiced_customer.code)
+    ]
 
 
 def test_a_salesperson_reads_invoices_but_does_not_issue_them(invoiced_customer, salesperson):

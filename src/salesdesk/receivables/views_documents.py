@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -126,9 +126,8 @@ def invoice_due(request: HttpRequest) -> HttpResponse:
 def invoice_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, VIEW_INVOICE)
     form = InvoiceFilterForm(request.GET or None)
-    invoices = (
-        selectors.invoice_list(request.user).annotate(item_count=Count("items")).order_by("-issued_on", "-id")
-    )
+    # Counted per page: the items counted for every invoice ever issued came before the cut.
+    invoices = selectors.invoice_list(request.user).order_by("-issued_on", "-id")
     if form.is_bound and form.is_valid():
         q, first = form.cleaned_data["q"].strip(), form.cleaned_data["month"]
         if q:
@@ -140,11 +139,15 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     context = {
         **AREA,
         "form": form,
-        "page": paginate(request, invoices),
+        "page": paginate(request, invoices, shown=_with_item_count),
         "query": query_without_page(request),
         "today": timezone.localdate(),
     }
     return render(request, "receivables/invoice_list.html", context)
+
+
+def _with_item_count(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    return invoices.select_related("customer", "carrier").annotate(item_count=Count("items"))
 
 
 def _show_invoice_error(form: InvoiceForm, exc: DomainError) -> None:
