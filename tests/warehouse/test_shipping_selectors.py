@@ -407,6 +407,23 @@ def test_next_morning_of_a_complete_shipment_has_no_differences(outbound, assist
     assert check.differences == []
 
 
+def test_next_morning_lists_an_outbound_once_on_the_day_it_was_posted_and_on_the_day_it_left(
+    outbound, assistant
+):
+    today = timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    for parcel in ("LHT100200301", "LHT100200302"):  # two parcels leave tomorrow
+        record(outbound, assistant, shipped_on=tomorrow, tracking_number=parcel)
+
+    def listed(day):
+        return [c.outbound.number for c in selectors.next_morning_check(user=assistant, day=day)]
+
+    assert listed(today) == [outbound.number]  # posted today
+    assert listed(tomorrow) == [outbound.number]  # shipped tomorrow, in two parcels: one check
+    assert listed(today - dt.timedelta(days=1)) == []
+    assert listed(today + dt.timedelta(days=2)) == []
+
+
 def test_next_morning_is_scoped_to_the_users_customers(outbound, other_assistant):
     assert selectors.next_morning_check(user=other_assistant, day=timezone.localdate()) == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -765,8 +766,9 @@ def next_plan_day(day: dt.date) -> dt.date:
     return next_workday(day, include_today=False)
 
 
-def _line_checks(outbound: Outbound, shipped: list[tuple]) -> list[LineCheck]:
-    """The order's lines (ordered, shipped before, in this outbound), then anything not ordered."""
+def _line_checks(outbound: Outbound, shipped: dict[int, list[tuple]]) -> list[LineCheck]:
+    """The order's lines (ordered, shipped before, in this outbound), then anything not ordered.
+    `shipped`: per order line, each posted sale of it as (posted at, outbound id, quantity)."""
     mine = (outbound.posted_at, outbound.pk)
     this_by_line: dict[int, Decimal] = {}
     not_ordered = []
@@ -779,10 +781,7 @@ def _line_checks(outbound: Outbound, shipped: list[tuple]) -> list[LineCheck]:
             )
     ordered = []
     for order_line in outbound.order.lines.all() if outbound.order else []:
-        before = sum(
-            (q for line_id, at, pk, q in shipped if line_id == order_line.pk and (at, pk) < mine),
-            Decimal("0"),
-        )
+        before = sum((q for at, pk, q in shipped.get(order_line.pk, ()) if (at, pk) < mine), Decimal("0"))
         this = this_by_line.get(order_line.pk, Decimal("0"))
         ordered.append(LineCheck(order_line.product, order_line.quantity, before, this))
     return ordered + not_ordered
@@ -825,11 +824,15 @@ def _differences(check_lines: list[LineCheck], shipments: list[Shipment]) -> lis
 
 def next_morning_check(*, user, day: dt.date) -> list[OutboundCheck]:
     """Each sales outbound posted or shipped on `day`, line by line against its order."""
+    # The day's outbounds by either date, each found by its own index: asked as one OR across the
+    # join to the shipments, they were made DISTINCT over every outbound ever posted.
+    of_the_day = {
+        *Outbound.objects.filter(posting_date=day).values_list("pk", flat=True),
+        *Shipment.objects.filter(shipped_on=day).values_list("outbound_id", flat=True),
+    }
     outbounds = list(
         scope_to_user(Outbound.objects.all(), user, "customer")
-        .filter(kind=OutboundKind.SALE, status=OutboundStatus.POSTED)
-        .filter(Q(posting_date=day) | Q(shipments__shipped_on=day))
-        .distinct()
+        .filter(pk__in=of_the_day, kind=OutboundKind.SALE, status=OutboundStatus.POSTED)
         .select_related("customer", "order")
         .prefetch_related(
             Prefetch("lines", queryset=OutboundLine.objects.select_related("product", "order_line")),
@@ -840,13 +843,13 @@ def next_morning_check(*, user, day: dt.date) -> list[OutboundCheck]:
         )
         .order_by("posted_at", "id")
     )
-    shipped = list(
-        OutboundLine.objects.filter(
-            outbound__order_id__in={o.order_id for o in outbounds if o.order_id},
-            outbound__kind=OutboundKind.SALE,
-            outbound__status=OutboundStatus.POSTED,
-        ).values_list("order_line_id", "outbound__posted_at", "outbound_id", "quantity")
-    )
+    shipped: dict[int, list[tuple]] = defaultdict(list)
+    for line_id, at, outbound_id, quantity in OutboundLine.objects.filter(
+        outbound__order_id__in={o.order_id for o in outbounds if o.order_id},
+        outbound__kind=OutboundKind.SALE,
+        outbound__status=OutboundStatus.POSTED,
+    ).values_list("order_line_id", "outbound__posted_at", "outbound_id", "quantity"):
+        shipped[line_id].append((at, outbound_id, quantity))
     checks = []
     for outbound in outbounds:
         lines = _line_checks(outbound, shipped)
