@@ -374,34 +374,43 @@ def _movements_from_documents(ids: QuerySet, date_from: dt.date, date_to: dt.dat
     return moved, paid
 
 
-def _movements_to_today(ids: QuerySet, date_from: dt.date) -> tuple[dict, dict]:
-    """The same sums for a period that ends today, from what is open and the period's documents.
+# How far back a period may begin and still be worked back from what is open: the documents read
+# are those from its first day to today, against every one before its last day summed from the first.
+WORK_BACK_DAYS = 366
 
-    Today's balance is what is open less what is received and not applied (`balance`); the
-    balance before the period is today's less what the period added. Nothing is dated later
-    than today (`is_now`). So the period's outbounds and receipts, found by their date index,
-    and the open items replace a sum over the whole history: the month's ledger no longer grows
-    with the years behind it. The opening goes in as the outbounds' "before"; receipts' is 0.
+
+def _movements_worked_back(ids: QuerySet, date_from: dt.date, date_to: dt.date) -> tuple[dict, dict]:
+    """The same sums from what is open now and the documents from `date_from` on.
+
+    Today's balance is what is open less what is received and not applied (`balance`), and
+    nothing is dated later than today (`is_now`). The balance at the end of the period is today's
+    less what came after it; the balance before the period is that less what the period added.
+    So the outbounds and receipts since the period began, found by their date index, and the
+    open items replace a sum over the whole history: the month's ledger no longer grows with
+    the years behind it. The opening goes in as the outbounds' "before"; receipts' is 0.
     """
+    during, later = Q(posting_date__lte=date_to), Q(posting_date__gt=date_to)
     moved = _sums_by_customer(
         Outbound.objects.filter(customer__in=ids, status=OutboundStatus.POSTED, posting_date__gte=date_from),
-        sales=Q(kind=OutboundKind.SALE),
-        returns=Q(kind=OutboundKind.RETURN),
-        write_offs=Q(kind=OutboundKind.BAD_DEBT),
+        sales=during & Q(kind=OutboundKind.SALE),
+        returns=during & Q(kind=OutboundKind.RETURN),
+        write_offs=during & Q(kind=OutboundKind.BAD_DEBT),
+        later=later,
     )
     paid = _sums_by_customer(
-        Receipt.objects.filter(customer__in=ids, received_on__gte=date_from), receipts=Q()
+        Receipt.objects.filter(customer__in=ids, received_on__gte=date_from),
+        receipts=Q(received_on__lte=date_to),
+        later=Q(received_on__gt=date_to),
     )
     closing = defaultdict(lambda: ZERO, _by_customer(OpenItem.objects.filter(customer__in=ids)))
     for customer_id, unapplied in _by_customer(UnappliedReceipt.objects.filter(customer__in=ids)).items():
         closing[customer_id] -= unapplied
     for customer_id in closing.keys() | moved.keys() | paid.keys():
-        out = moved.setdefault(customer_id, dict(_NO_OUTBOUNDS))
-        came = paid.setdefault(customer_id, dict(_NO_RECEIPTS))
+        out = moved.setdefault(customer_id, {**_NO_OUTBOUNDS, "later": ZERO})
+        came = paid.setdefault(customer_id, {**_NO_RECEIPTS, "later": ZERO})
+        at_the_end = closing[customer_id] - out.pop("later") + came.pop("later")
         came["before"] = ZERO
-        out["before"] = (
-            closing[customer_id] - out["sales"] - out["returns"] - out["write_offs"] + came["receipts"]
-        )
+        out["before"] = at_the_end - out["sales"] - out["returns"] - out["write_offs"] + came["receipts"]
     return moved, paid
 
 
@@ -417,9 +426,9 @@ def ledger_rows(
     customer: one GROUP BY over the outbounds, one over the receipts (and for the aging, one over
     the open items and one over the allocations after `date_to`).
 
-    Up to today, the closing balance is what the open items say (as `balance` reads it) and the
-    opening is worked back from it through the period's documents: the outbounds and receipts of
-    the period are read, not every one since the first (see `_movements_to_today`).
+    For a period that began within the last `WORK_BACK_DAYS`, the balances are worked back from
+    what the open items say today (as `balance` reads it) through the documents since the period
+    began, not summed from every one since the first (see `_movements_worked_back`).
     `from_documents` sums every document instead, for the books check that holds the two equal.
 
     The aging sums, by bucket, what each sale had open at `date_to` (see `_aging_by_customer`),
@@ -427,8 +436,9 @@ def ledger_rows(
     Customers without any balance or movement are left out.
     """
     ids = customers.values("pk")
-    if is_now(date_to) and not from_documents:
-        moved, paid = _movements_to_today(ids, date_from)
+    recent = timezone.localdate() - date_from <= dt.timedelta(days=WORK_BACK_DAYS)
+    if recent and not from_documents:
+        moved, paid = _movements_worked_back(ids, date_from, date_to)
     else:
         moved, paid = _movements_from_documents(ids, date_from, date_to)
     aged = _aging_by_customer(ids, date_to) if aging else {}
