@@ -3,14 +3,18 @@ view, template), with the median time and the queries it makes.
 
 Run by hand (not by pytest), on a generated database (`salesdesk gendata --scale 1`):
     SALESDESK_DATA_DIR=... python bench/pages.py [--url /] [--runs 10]
+    SALESDESK_DATA_DIR=... python bench/pages.py --sweep [--runs 3] [--top 30]
     DATABASE_URL=postgres://... python bench/pages.py
 By default the workbench (`/`) of the first active user of each role, by username. The page is
-read once first (not counted), so caches a running server would have are warm.
+read once first (not counted), so caches a running server would have are warm. `--sweep` times
+every page without a parameter in its address (lists, worklists, reports, charts) for every
+role that may open it, and prints the slowest: the pages nobody thought to time.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import time
@@ -20,6 +24,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="/", help="the page to time (default: the workbench)")
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--sweep", action="store_true", help="time every page without parameters")
+    parser.add_argument("--top", type=int, default=30, help="with --sweep: how many of the slowest")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesdesk.settings")
     import django
@@ -35,12 +41,14 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     users = get_user_model().objects.filter(is_active=True).order_by("username")
+    people = [(role, next((u for u in users if role_of(u) == role), None)) for role in Role]
+    people = [(role, user) for role, user in people if user is not None]
+    if args.sweep:
+        sweep(people, runs=args.runs, top=args.top)
+        return
     print(f"{connection.vendor}: {args.url}, median of {args.runs}")
     print(f"{'role':12} {'user':14} {'median ms':>10} {'max ms':>8} {'queries':>8} {'bytes':>9}")
-    for role in Role:
-        user = next((u for u in users if role_of(u) == role), None)
-        if user is None:
-            continue
+    for role, user in people:
         client = Client()
         client.force_login(user)
         first = client.get(args.url)
@@ -57,6 +65,48 @@ def main() -> None:
             f"{role.value:12} {user.username:14} {statistics.median(times):10.1f} {max(times):8.1f}"
             f" {len(queries):8} {len(answer.content):9,}"
         )
+
+
+# Not timed by the sweep: forms, posts and downloads, which other benches or nobody reads in a loop.
+SKIPPED = ("new/", "import", "logout", "i18n", "build", "parse", "repeat", "find", "print")
+
+
+def sweep(people, *, runs: int, top: int) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import URLResolver, get_resolver
+
+    def addresses(patterns, prefix=""):
+        for pattern in patterns:
+            text = str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if not text.startswith(("api/", "admin/")):
+                    yield from addresses(pattern.url_patterns, prefix + text)
+            elif "<" not in text and not text.startswith("^"):
+                yield "/" + prefix + text
+
+    logging.disable(logging.WARNING)  # the pages a role may not open answer 403, each logged
+    urls = sorted({u for u in addresses(get_resolver().url_patterns) if not any(s in u for s in SKIPPED)})
+    timed = []
+    for role, user in people:
+        client = Client()
+        client.force_login(user)
+        for url in urls:
+            first = client.get(url)
+            if first.status_code != 200 or first.streaming or url.endswith((".xlsx", ".pdf")):
+                continue
+            times = []
+            for _ in range(runs):
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    client.get(url)
+                    times.append((time.perf_counter() - started) * 1000)
+            timed.append((statistics.median(times), role.value, url, len(queries)))
+    print(f"{connection.vendor}: {len(urls)} pages, {len(timed)} page and role pairs, median of {runs}")
+    print(f"{'median ms':>10} {'queries':>8}  {'role':12} page")
+    for median, role, url, count in sorted(timed, reverse=True)[:top]:
+        print(f"{median:10.1f} {count:8}  {role:12} {url}")
 
 
 if __name__ == "__main__":
