@@ -591,8 +591,18 @@ def last_statements(customer_ids) -> dict[int, Statement]:
 # --- receipts, invoices, slips -------------------------------------------------------------
 
 
+def receipt_rows(receipts: QuerySet[Receipt]) -> QuerySet[Receipt]:
+    """What a list shows of each receipt: its customer, who entered it, the carrier and what is applied.
+
+    A list pages through its receipts' ids first and adds these to the page's alone (`CutOnIds`):
+    sorted with them, every receipt ever entered had its applied amount summed before the cut."""
+    return receipts.select_related("customer", "created_by", "carrier").annotate(
+        applied=_settled_subquery(side="receipt")
+    )
+
+
 def receipt_list(user, *, q: str = "", customer: Customer | None = None) -> QuerySet[Receipt]:
-    qs = scope_to_user(Receipt.objects.select_related("customer", "created_by", "carrier"), user, "customer")
+    qs = scope_to_user(Receipt.objects.all(), user, "customer")
     if customer is not None:
         qs = qs.filter(customer=customer)
     if q:
@@ -602,7 +612,7 @@ def receipt_list(user, *, q: str = "", customer: Customer | None = None) -> Quer
             | Q(customer__code__iexact=q)
             | Q(reference__icontains=q)
         )
-    return qs.annotate(applied=_settled_subquery(side="receipt"))
+    return receipt_rows(qs)
 
 
 def receipts_for_finance(user) -> QuerySet[Receipt]:

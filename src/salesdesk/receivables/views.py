@@ -189,7 +189,7 @@ def receipt_list(request: HttpRequest) -> HttpResponse:
     context = {
         **AREA,
         "form": form,
-        "page": paginate(request, receipts),
+        "page": paginate(request, receipts, shown=selectors.receipt_rows),
         "query": query_without_page(request),
         "can_add": request.user.has_perm(ADD),
     }

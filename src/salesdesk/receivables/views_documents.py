@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from salesdesk.core.errors import DomainError, FieldErrors
 from salesdesk.core.forms import form_errors_text, show_domain_error
-from salesdesk.core.pages import paginate, query_without_page, require_perm
+from salesdesk.core.pages import CutOnIds, paginate, query_without_page, require_perm
 from salesdesk.customers.models import ReceiptSeal
 from salesdesk.customers.selectors import customer_get_for_user
 from salesdesk.receivables import documents, selectors, services_documents, spreadsheets
@@ -279,7 +279,7 @@ def slip_list(request: HttpRequest) -> HttpResponse:
     """收据 issued, and money from customers who take no invoice still waiting for one."""
     require_perm(request, VIEW_SLIP)
     waiting = selectors.receipt_list(request.user).filter(customer__invoice_required=False, slip__isnull=True)
-    shown = list(waiting.order_by("-received_on", "-id")[:WAITING_RECEIPTS])
+    shown = CutOnIds(waiting.order_by("-received_on", "-id"), selectors.receipt_rows)[:WAITING_RECEIPTS]
     for receipt in shown:
         receipt.usual_seal = _usual_seal(receipt)
     context = {
