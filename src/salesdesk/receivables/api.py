@@ -240,7 +240,11 @@ def receipt_list(request: HttpRequest, query: Query[ReceiptQuery]):
         receipts = receipts.filter(received_on__gte=query.date_from)
     if query.date_to:
         receipts = receipts.filter(received_on__lte=query.date_to)
-    return page_of(receipts, query, _receipt_out)
+    return page_of(receipts, query, _receipt_out, shown=_receipt_rows)
+
+
+def _receipt_rows(receipts: QuerySet[Receipt]) -> QuerySet[Receipt]:
+    return selectors.receipt_rows(receipts).select_related("order")
 
 
 @router.post(
