@@ -374,6 +374,15 @@ def _movements_from_documents(ids: QuerySet, date_from: dt.date, date_to: dt.dat
     return moved, paid
 
 
+def _balances_now(ids: QuerySet) -> defaultdict[int, Decimal]:
+    """What each customer owes now, as `balance` reads it for one: its open items less the money
+    received and not yet applied. Customers who owe nothing and have nothing open are absent."""
+    balances = defaultdict(lambda: ZERO, _by_customer(OpenItem.objects.filter(customer__in=ids)))
+    for customer_id, unapplied in _by_customer(UnappliedReceipt.objects.filter(customer__in=ids)).items():
+        balances[customer_id] -= unapplied
+    return balances
+
+
 # How far back a period may begin and still be worked back from what is open: the documents read
 # are those from its first day to today, against every one before its last day summed from the first.
 WORK_BACK_DAYS = 366
@@ -402,9 +411,7 @@ def _movements_worked_back(ids: QuerySet, date_from: dt.date, date_to: dt.date) 
         receipts=Q(received_on__lte=date_to),
         later=Q(received_on__gt=date_to),
     )
-    closing = defaultdict(lambda: ZERO, _by_customer(OpenItem.objects.filter(customer__in=ids)))
-    for customer_id, unapplied in _by_customer(UnappliedReceipt.objects.filter(customer__in=ids)).items():
-        closing[customer_id] -= unapplied
+    closing = _balances_now(ids)
     for customer_id in closing.keys() | moved.keys() | paid.keys():
         out = moved.setdefault(customer_id, {**_NO_OUTBOUNDS, "later": ZERO})
         came = paid.setdefault(customer_id, {**_NO_RECEIPTS, "later": ZERO})
@@ -584,8 +591,7 @@ def last_statements(customer_ids) -> dict[int, Statement]:
     """Each customer's latest statement, read alone: a customer gets one a month, for years."""
     newest = Statement.objects.filter(customer_id=OuterRef("customer_id")).order_by("-period_to", "-id")
     statements = Statement.objects.filter(customer_id__in=customer_ids, pk=Subquery(newest.values("pk")[:1]))
-    latest = {statement.customer_id: statement for statement in statements.order_by()}
-    return latest
+    return {statement.customer_id: statement for statement in statements.order_by()}
 
 
 # --- receipts, invoices, slips -------------------------------------------------------------
@@ -639,8 +645,13 @@ def settlements_of_sale(sale: Outbound) -> QuerySet[Allocation]:
     return sale.settled_by.select_related("receipt", "credit").order_by("date", "id")
 
 
+def invoice_rows(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """What a list shows of each invoice beside its own fields: the customer and the carrier."""
+    return invoices.select_related("customer", "carrier")
+
+
 def invoice_list(user, *, customer: Customer | None = None) -> QuerySet[Invoice]:
-    qs = scope_to_user(Invoice.objects.select_related("customer", "carrier"), user, "customer")
+    qs = invoice_rows(scope_to_user(Invoice.objects.all(), user, "customer"))
     return qs.filter(customer=customer) if customer is not None else qs
 
 
@@ -781,8 +792,7 @@ def collection_list(
     if is_now(day) and not from_documents:
         # Today's figures are what is open (`is_now`): the few open items and unapplied
         # receipts, not every sale ever posted with what has been allocated to it.
-        owed = _by_customer(OpenItem.objects.filter(customer__in=ids))
-        paid = _by_customer(UnappliedReceipt.objects.filter(customer__in=ids))
+        totals = _balances_now(ids)
         open_rows = (
             open_items()
             .filter(customer__in=ids)
@@ -794,6 +804,7 @@ def collection_list(
             Outbound.objects.filter(customer__in=ids, status=OutboundStatus.POSTED, posting_date__lte=day)
         )
         paid = _by_customer(Receipt.objects.filter(customer__in=ids, received_on__lte=day))
+        totals = {pk: amount - paid.get(pk, ZERO) for pk, amount in owed.items()}
         open_rows = (
             posted_sales()
             .filter(customer__in=ids, posting_date__lte=day)
@@ -811,12 +822,10 @@ def collection_list(
         oldest[customer_id] = min(oldest.get(customer_id, posted), posted)
         if due and due < day:
             overdue[customer_id] += left
-    totals = {pk: amount - paid.get(pk, ZERO) for pk, amount in owed.items()}
     owing = [pk for pk, total in totals.items() if total > 0]
     latest = last_statements(owing)
     grouped: dict[object, list[CollectionRow]] = defaultdict(list)
-    rows = customers.filter(pk__in=owing).select_related("salesperson")
-    for customer in rows.order_by("salesperson__username", "code"):
+    for customer in customers.filter(pk__in=owing).order_by("salesperson__username", "code"):
         pk = customer.pk
         row = CollectionRow(customer, totals[pk], overdue[pk], oldest.get(pk), latest.get(pk))
         grouped[customer.salesperson].append(row)

@@ -147,7 +147,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 
 def _with_item_count(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    return invoices.select_related("customer", "carrier").annotate(item_count=Count("items"))
+    return selectors.invoice_rows(invoices).annotate(item_count=Count("items"))
 
 
 def _show_invoice_error(form: InvoiceForm, exc: DomainError) -> None:
