@@ -35,7 +35,6 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from salesdesk.core.roles import Role, role_of
 
@@ -55,16 +54,25 @@ def main() -> None:
         if first.status_code != 200:
             print(f"{role.value:12} {user.username:14} answered {first.status_code}")
             continue
-        times = []
-        for _ in range(args.runs):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                answer = client.get(args.url)
-                times.append((time.perf_counter() - started) * 1000)
+        times, queries, answer = timed(client, args.url, args.runs)
         print(
             f"{role.value:12} {user.username:14} {statistics.median(times):10.1f} {max(times):8.1f}"
             f" {len(queries):8} {len(answer.content):9,}"
         )
+
+
+def timed(client, url: str, runs: int) -> tuple[list[float], list, object]:
+    """`runs` reads of `url`: each one's ms, the last one's statements and its answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            answer = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+    return times, queries.captured_queries, answer
 
 
 # Not timed by the sweep: forms, posts and downloads, which other benches or nobody reads in a loop.
@@ -74,7 +82,6 @@ SKIPPED = ("new/", "import", "logout", "i18n", "build", "parse", "repeat", "find
 def sweep(people, *, runs: int, top: int) -> None:
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import URLResolver, get_resolver
 
     def addresses(patterns, prefix=""):
@@ -88,7 +95,7 @@ def sweep(people, *, runs: int, top: int) -> None:
 
     logging.disable(logging.WARNING)  # the pages a role may not open answer 403, each logged
     urls = sorted({u for u in addresses(get_resolver().url_patterns) if not any(s in u for s in SKIPPED)})
-    timed = []
+    found = []
     for role, user in people:
         client = Client()
         client.force_login(user)
@@ -96,16 +103,11 @@ def sweep(people, *, runs: int, top: int) -> None:
             first = client.get(url)
             if first.status_code != 200 or first.streaming or url.endswith((".xlsx", ".pdf")):
                 continue
-            times = []
-            for _ in range(runs):
-                with CaptureQueriesContext(connection) as queries:
-                    started = time.perf_counter()
-                    client.get(url)
-                    times.append((time.perf_counter() - started) * 1000)
-            timed.append((statistics.median(times), role.value, url, len(queries)))
-    print(f"{connection.vendor}: {len(urls)} pages, {len(timed)} page and role pairs, median of {runs}")
+            times, queries, _answer = timed(client, url, runs)
+            found.append((statistics.median(times), role.value, url, len(queries)))
+    print(f"{connection.vendor}: {len(urls)} pages, {len(found)} page and role pairs, median of {runs}")
     print(f"{'median ms':>10} {'queries':>8}  {'role':12} page")
-    for median, role, url, count in sorted(timed, reverse=True)[:top]:
+    for median, role, url, count in sorted(found, reverse=True)[:top]:
         print(f"{median:10.1f} {count:8}  {role:12} {url}")
 
 
