@@ -306,6 +306,21 @@ class CommissionMachine(RuleBasedStateMachine):
                 assert open_of(accrual.outbound) == 0, accrual
 
     @invariant()
+    def what_would_be_missed_read_lean_is_what_the_whole_rows_say(self):
+        whole = selectors.with_states(CommissionAccrual.objects.select_related("outbound"))
+        expected = [
+            (a.pk, a.state, a.reason)
+            for a in sorted(whole, key=lambda a: (a.posting_date, a.pk))
+            if a.state in {State.PAYABLE, State.WAITING}
+        ]
+        missed = selectors.missed(self.world.finance)
+        assert [(a.pk, a.state, a.reason) for a in missed] == expected
+        shown = selectors.in_full(missed, selectors.accrual_list(self.world.finance))
+        assert [(a.pk, a.state, a.outbound_line.product_id) for a in shown] == [
+            (a.pk, a.state, a.outbound_line.product_id) for a in missed
+        ]
+
+    @invariant()
     def a_clawback_is_deducted_only_with_or_after_its_original(self):
         rows = {a.pk: a for a in selectors.with_states(CommissionAccrual.objects.select_related("outbound"))}
         live = dict(StatementLine.objects.filter(active=True).values_list("accrual", "statement"))

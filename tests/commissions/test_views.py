@@ -203,6 +203,41 @@ def test_the_missed_page_shows_the_payable_and_the_unpaid_order_with_its_reason(
     assert unpaid.number in section(html, "missed-waiting")
 
 
+def test_the_missed_page_sums_by_customer_cuts_long_lists_and_shows_a_chosen_customer_whole(
+    sales, assistant, warehouse, product, monkeypatch
+):
+    from salesdesk.commissions import views
+
+    paid, unpaid = sales
+    later = sell(paid.customer, product, "2", by=assistant, warehouse=warehouse)  # 25.00, unpaid
+    monkeypatch.setattr(views, "MISSED_SHOWN", 1)
+    client = english(assistant)
+    html = client.get(reverse("commissions:missed")).content.decode()
+    summary = section(html, "missed-by-customer")
+    row = re.search(rf'<tr data-customer="{paid.customer.code}">(.*?)</tr>', summary, re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells[1:6] == ["黄先生", "1", "125.00", "2", "75.00"]
+    assert cells[6] == f"{paid.posting_date:%Y-%m-%d}"
+    # one row of each kind, the oldest, and the totals still of them all
+    waiting = section(html, "missed-waiting")
+    assert unpaid.number in waiting and later.number not in waiting
+    assert re.search(r'data-testid="waiting-total">75.00<', html)
+    assert "The oldest 1 of 2; choose a customer above" in html
+    assert 'data-testid="payable-cut"' not in html  # one payable row: nothing was cut
+
+    chosen = {"customer": paid.customer.code.lower()}
+    html = client.get(reverse("commissions:missed"), chosen).content.decode()
+    waiting = section(html, "missed-waiting")
+    assert unpaid.number in waiting and later.number in waiting and "The oldest" not in html
+    assert f"Showing customer {paid.customer.code} only." in html
+
+    # a code that is not one of the summary's shows nothing below it
+    html = client.get(reverse("commissions:missed"), {"customer": "ZZ99999"}).content.decode()
+    assert paid.number not in section(html, "missed-payable")
+    assert unpaid.number not in section(html, "missed-waiting")
+    assert re.search(r'data-testid="payable-total">0.00<', html)
+
+
 def test_the_accrual_list_filters_by_state_customer_payee_and_month_with_totals(sales, assistant):
     paid, unpaid = sales
     client = english(assistant)
@@ -250,8 +285,7 @@ def test_the_accrual_list_takes_the_same_number_of_queries_for_one_or_three_accr
     rebate_customer, product, assistant, warehouse
 ):
     client = english(assistant)
-    first = sell(rebate_customer, product, "2", by=assistant, warehouse=warehouse)
-    pay_in_full(first, assistant)
+    sell(rebate_customer, product, "2", by=assistant, warehouse=warehouse)  # unpaid: one waiting, then three
     urls = [reverse("commissions:accrual-list"), reverse("commissions:accrual-list") + "?state=waiting"]
     client.get(urls[0])  # sessions and caches warmed
     with_one = [_queries(client, url) for url in urls]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,11 +96,12 @@ def _page_of_states(rows: QuerySet[CommissionAccrual], page: PageQuery) -> dict[
     return {"count": rows.count(), "items": [_accrual_out(a) for a in selectors.with_states(window)]}
 
 
-def _page_of_list(rows: list[CommissionAccrual], page: PageQuery) -> dict[str, Any]:
-    return {
-        "count": len(rows),
-        "items": [_accrual_out(a) for a in rows[page.offset : page.offset + page.limit]],
-    }
+def _page_of_list(
+    rows: list[CommissionAccrual], page: PageQuery, accruals: QuerySet[CommissionAccrual]
+) -> dict[str, Any]:
+    """One page of `rows`, read lean with their states, read whole from `accruals`."""
+    window = selectors.in_full(rows[page.offset : page.offset + page.limit], accruals)
+    return {"count": len(rows), "items": [_accrual_out(a) for a in window]}
 
 
 @router.get("/commissions/accruals", response={200: AccrualPage, **ERRORS})
@@ -126,7 +127,8 @@ def accrual_list(request: HttpRequest, query: Query[AccrualQuery]):
         return _page_of_states(rows.filter(payout_item__isnull=True, statement_lines__active=True), query)
     if query.status:
         free = rows.filter(payout_item__isnull=True).exclude(statement_lines__active=True)
-        return _page_of_list([a for a in selectors.with_states(free) if a.state == query.status], query)
+        rows = [a for a in selectors.with_states(selectors.lean(free)) if a.state == query.status]
+        return _page_of_list(rows, query, free)
     return _page_of_states(rows, query)
 
 
@@ -138,8 +140,7 @@ def missed_list(request: HttpRequest, query: Query[MissedQuery]):
     missed = selectors.missed(request.user)
     if query.customer:
         missed = [a for a in missed if a.customer.code == query.customer.upper()]
-    prefetch_related_objects(missed, "original__outbound")  # what a clawback takes back, in one query
-    return _page_of_list(missed, query)
+    return _page_of_list(missed, query, _accruals(request))
 
 
 # --- Statements -----------------------------------------------------------------------------

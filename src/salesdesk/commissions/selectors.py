@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from salesdesk.commissions.models import CommissionAccrual, CommissionStatement, PayoutItem, StatementLine
 from salesdesk.core.roles import scope_to_user
+from salesdesk.customers.models import Customer
 from salesdesk.receivables.models import Allocation
 from salesdesk.receivables.selectors import cents, open_items
 from salesdesk.warehouse.models import OutboundKind
@@ -163,10 +165,82 @@ def payable_until(day: dt.date, customers=None) -> list[CommissionAccrual]:
     ]
 
 
+# What `with_states` and the summary by customer read of an accrual, and nothing more. Working
+# out the states of the two thousand unpaid accruals of a busy year built six whole objects for
+# each (250 of the missed page's 300 ms); the rows a page shows are read whole by `in_full`.
+LEAN = (
+    "id",
+    "customer_id",
+    "outbound_id",
+    "original_id",
+    "amount",
+    "posting_date",
+    "payee_name",
+    "outbound__number",
+    "customer__code",
+    "customer__name",
+)
+
+
+def lean(accruals: QuerySet[CommissionAccrual]) -> QuerySet[CommissionAccrual]:
+    """`accruals` read with only what working out their states needs."""
+    bare = accruals.select_related(None).prefetch_related(None)
+    return bare.select_related("outbound", "customer").only(*LEAN)
+
+
+def in_full(rows: list[CommissionAccrual], accruals: QuerySet[CommissionAccrual]) -> list[CommissionAccrual]:
+    """`rows`, read lean, read again whole from `accruals` in their order, with their states."""
+    whole = accruals.in_bulk([a.pk for a in rows])
+    for accrual in rows:
+        full = whole[accrual.pk]
+        full.state, full.reason, full.state_label = accrual.state, accrual.reason, accrual.state_label
+    return [whole[a.pk] for a in rows]
+
+
 def missed(user) -> list[CommissionAccrual]:
-    """What would otherwise be forgotten: payable but on no statement, and not yet payable with why."""
-    rows = with_states(accrual_list(user).filter(payout_item__isnull=True).order_by("posting_date", "id"))
-    return [a for a in rows if a.state in {State.PAYABLE, State.WAITING}]
+    """What would otherwise be forgotten: payable but on no statement, and not yet payable with why.
+
+    Read lean: `in_full` reads the rows shown.
+    """
+    unpaid = lean(accrual_list(user)).filter(payout_item__isnull=True).order_by("posting_date", "id")
+    return [a for a in with_states(unpaid) if a.state in {State.PAYABLE, State.WAITING}]
+
+
+@dataclass
+class MissedOfCustomer:
+    """One customer's line in the summary of what would be missed."""
+
+    customer: Customer
+    payees: list[str] = field(default_factory=list)
+    payable_count: int = 0
+    payable_amount: Decimal = ZERO
+    waiting_count: int = 0
+    waiting_amount: Decimal = ZERO
+    oldest: dt.date | None = None
+
+
+def missed_by_customer(rows: list[CommissionAccrual]) -> list[MissedOfCustomer]:
+    """`missed` summed by customer, the customer with the oldest accrual first.
+
+    Finance draws statements up customer by customer, and two thousand rows on one page hide
+    which customer is behind; the rows stay a click away.
+    """
+    summary: dict[int, MissedOfCustomer] = {}
+    for accrual in rows:
+        line = summary.get(accrual.customer_id)
+        if line is None:
+            line = summary[accrual.customer_id] = MissedOfCustomer(accrual.customer)
+        if accrual.payee_name and accrual.payee_name not in line.payees:
+            line.payees.append(accrual.payee_name)
+        if accrual.state == State.PAYABLE:
+            line.payable_count += 1
+            line.payable_amount += accrual.amount
+        else:
+            line.waiting_count += 1
+            line.waiting_amount += accrual.amount
+        if line.oldest is None or accrual.posting_date < line.oldest:
+            line.oldest = accrual.posting_date
+    return sorted(summary.values(), key=lambda line: (line.oldest, line.customer.code))
 
 
 def statement_list(user) -> QuerySet[CommissionStatement]:
