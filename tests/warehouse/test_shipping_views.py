@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -339,6 +341,34 @@ def test_the_flagged_page_links_the_manager_to_suspend(outbound, assistant, mana
     assert reverse("catalog:carrier-detail", args=[carrier.pk]) in html
     html = client_for(assistant).get(reverse("warehouse:carriers-flagged")).content.decode()
     assert "联昊通" in html and 'data-testid="suspend-link"' not in html
+
+
+def test_the_next_morning_page_shows_what_differs_in_full_and_what_matches_a_line_each(
+    stocked, assistant, warehouse, customer, product, other_product
+):
+    from tests.warehouse.test_shipping_selectors import record
+
+    order = order_for(customer, assistant, [(product, "20"), (other_product, "5")], parts=True)
+    first = ship(order, warehouse, {"A-101": "15", "B-220": "0"})  # 5 × A-101 still open
+    second = ship(order, warehouse, {"A-101": "5", "B-220": "5"})  # the rest: matches
+    record(second, assistant, carrier=order.carrier)
+    today = timezone.localdate()
+    client = client_for(assistant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("warehouse:next-morning"), {"day": f"{today:%Y-%m-%d}"}).content.decode()
+    assert "2 outbounds" in html and "1 with differences to follow up" in html
+    card = re.search(
+        rf'<section class="card[^"]*" data-outbound="{first.number}" data-differences="3">(.*?)</section>',
+        html,
+        re.S,
+    )
+    assert card and "A-101: 15 of 20 桶 shipped, 5 still open." in card.group(1)
+    assert second.number not in html[: html.index('data-testid="next-morning-matching"')]
+    matching = html[html.index('data-testid="next-morning-matching"') :]
+    row = re.search(rf'<tr data-outbound="{second.number}" data-differences="0">(.*?)</tr>', matching, re.S)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.group(1)))
+    assert "A-101 × 5 桶" in text and "B-220 × 5 桶" in text and order.number in text
+    assert first.number not in matching
 
 
 @pytest.mark.parametrize(

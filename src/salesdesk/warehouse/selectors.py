@@ -748,6 +748,11 @@ class OutboundCheck:
     lines: list[LineCheck]
     differences: list[str]
 
+    @property
+    def in_this(self) -> list[LineCheck]:
+        """The lines this outbound carried (an order line shipped before has none here)."""
+        return [line for line in self.lines if line.this]
+
 
 def previous_workday(day: dt.date) -> dt.date:
     """The working day before `day`: Monday morning checks Friday's shipments."""

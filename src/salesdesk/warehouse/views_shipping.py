@@ -318,7 +318,9 @@ def next_morning(request: HttpRequest) -> HttpResponse:
         form=form,
         day=day,
         checks=checks,
-        differing=sum(1 for c in checks if c.differences),
+        # What differs comes first, in full; what matches its order is a line each below.
+        differing=[c for c in checks if c.differences],
+        matching=[c for c in checks if not c.differences],
         here=request.get_full_path(),
     )
     return render(request, "warehouse/shipping_next_morning.html", context)
