@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from salesdesk.catalog.models import Product
 from salesdesk.core.calendar import day_span, is_workday, next_workday
+from salesdesk.core.db import Rare
 from salesdesk.core.models import CalendarDay
 from salesdesk.core.money import line_amount, quantity_text, total
 from salesdesk.core.roles import scope_to_user
@@ -145,7 +146,7 @@ def available_for(product_ids: list[int], *, exclude_order: SalesOrder | None = 
 
 def warehouse_queue(*, user, day: dt.date | None = None) -> QuerySet[SalesOrder]:
     """Released orders still to ship, by ship date and slot (the warehouse's day)."""
-    qs = scope_to_user(SalesOrder.objects.filter(status__in=OPEN_ORDER_STATUSES), user, "customer")
+    qs = scope_to_user(SalesOrder.objects.filter(Rare(Q(status__in=OPEN_ORDER_STATUSES))), user, "customer")
     if day is not None:
         qs = qs.filter(ship_date__lte=day)
     return (
@@ -596,7 +597,7 @@ def end_of_day(*, user, day: dt.date) -> EndOfDay:
     )
     earlier = _with_day_details(
         order_list(user=user)
-        .filter(status__in=OPEN_ORDER_STATUSES, ship_date__lte=day, registered_at__lt=start)
+        .filter(Rare(Q(status__in=OPEN_ORDER_STATUSES)), ship_date__lte=day, registered_at__lt=start)
         .order_by("ship_date", "ship_slot", "registered_at")
     )
     return EndOfDay(day, [_day_order(o) for o in registered], [_day_order(o) for o in earlier])
@@ -682,7 +683,7 @@ def _planned_stops(user, day: dt.date, since: dt.date) -> list[tuple[str, str, S
         )
     orders = (
         order_list(user=user)
-        .filter(status__in=OPEN_ORDER_STATUSES, ship_method=ShipMethod.DELIVERY, ship_date__lte=day)
+        .filter(Rare(Q(status__in=OPEN_ORDER_STATUSES)), ship_method=ShipMethod.DELIVERY, ship_date__lte=day)
         .exclude(pk__in=planned_orders)
         .prefetch_related(
             "customer__contacts",
