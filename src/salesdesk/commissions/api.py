@@ -127,8 +127,8 @@ def accrual_list(request: HttpRequest, query: Query[AccrualQuery]):
         return _page_of_states(rows.filter(payout_item__isnull=True, statement_lines__active=True), query)
     if query.status:
         free = rows.filter(payout_item__isnull=True).exclude(statement_lines__active=True)
-        rows = [a for a in selectors.with_states(selectors.lean(free)) if a.state == query.status]
-        return _page_of_list(rows, query, free)
+        matching = [a for a in selectors.with_states(selectors.lean(free)) if a.state == query.status]
+        return _page_of_list(matching, query, free)
     return _page_of_states(rows, query)
 
 
