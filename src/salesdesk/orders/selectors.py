@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from salesdesk.core.calendar import day_span
+from salesdesk.core.db import Rare
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.core.workflow import status_history
 from salesdesk.customers.models import Customer
@@ -81,7 +82,7 @@ def held_orders(*, user, oldest_first: bool = False, limit: int = 100) -> list[S
     order_by = ("registered_at", "id") if oldest_first else ("-created_at", "-id")
     return list(
         _scoped(user)
-        .filter(status=OrderStatus.ON_HOLD)
+        .filter(Rare(Q(status=OrderStatus.ON_HOLD)))
         .select_related("customer")
         .only(*HELD_ORDER_FIELDS)
         .prefetch_related(_failed_checks())
@@ -105,7 +106,7 @@ def open_orders(*, user, limit: int = 100) -> list[SalesOrder]:
     fields = ("number", "status", "ship_date", "ship_slot", "customer__name")
     return list(
         _scoped(user)
-        .filter(status__in=OPEN_ORDERS)
+        .filter(Rare(Q(status__in=OPEN_ORDERS)))
         .select_related("customer")
         .only(*fields)
         .prefetch_related(_failed_checks())
@@ -117,7 +118,7 @@ def orders_to_release(*, user, express: bool | None = None, limit: int = 100) ->
     """The user's registered orders waiting for release, oldest first: number, customer's name
     and ship method only, which is all a list of them shows (the workbench, on every load).
     `express`: True for the express orders only, False for all but them."""
-    qs = _scoped(user).filter(status=OrderStatus.REGISTERED)
+    qs = _scoped(user).filter(Rare(Q(status=OrderStatus.REGISTERED)))
     if express is not None:
         is_express = Q(ship_method=ShipMethod.EXPRESS)
         qs = qs.filter(is_express if express else ~is_express)
