@@ -693,13 +693,18 @@ def return_create(request: HttpRequest, payload: ReturnIn):
 
 
 def _write_offs(request: HttpRequest) -> QuerySet[Outbound]:
-    return scope_to_user(
-        Outbound.objects.filter(kind=OutboundKind.BAD_DEBT).select_related(
-            "customer", "created_by", "agreed_by"
-        ),
-        request.user,
-        "customer",
-    ).prefetch_related("write_off_items__sale")
+    """The user's write-offs, to select and order only: `_write_off_rows` adds what a row shows.
+
+    With the people joined in, SQLite started from the users and read every outbound each had
+    created to find the 785 write-offs (40 ms at scale 1); alone, they come from their own index.
+    """
+    return scope_to_user(Outbound.objects.filter(kind=OutboundKind.BAD_DEBT), request.user, "customer")
+
+
+def _write_off_rows(write_offs: QuerySet[Outbound]) -> QuerySet[Outbound]:
+    return write_offs.select_related("customer", "created_by", "agreed_by").prefetch_related(
+        "write_off_items__sale"
+    )
 
 
 def _write_off_out(write_off: Outbound) -> dict[str, Any]:
@@ -731,7 +736,7 @@ def write_off_list(request: HttpRequest, query: Query[WriteOffQuery]):
         write_offs = write_offs.filter(customer__code=query.customer.upper())
     if query.status:
         write_offs = write_offs.filter(status=query.status)
-    return page_of(write_offs, query, _write_off_out)
+    return page_of(write_offs, query, _write_off_out, shown=_write_off_rows)
 
 
 @router.post("/write-offs", response={201: WriteOffOut, **ERRORS})
@@ -748,7 +753,7 @@ def write_off_create(request: HttpRequest, payload: WriteOffIn):
         write_off = services_credits.write_off_request(
             customer=customer, by=request.user, items=items, reason=payload.reason
         )
-    return Status(201, _write_off_out(_found(_write_offs(request), pk=write_off.pk)))
+    return Status(201, _write_off_out(_found(_write_off_rows(_write_offs(request)), pk=write_off.pk)))
 
 
 def _require_write_off_approver(request: HttpRequest) -> None:
@@ -764,7 +769,7 @@ def write_off_approve(request: HttpRequest, write_off_id: int = RowId):
     write_off = _found(_write_offs(request), pk=write_off_id)
     with _as_sent():
         services_credits.write_off_approve(write_off=write_off, by=request.user)
-    return _write_off_out(_found(_write_offs(request), pk=write_off_id))
+    return _write_off_out(_found(_write_off_rows(_write_offs(request)), pk=write_off_id))
 
 
 @router.post("/write-offs/{write_off_id}/reject", response={204: None, **ERRORS})
