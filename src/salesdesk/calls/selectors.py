@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from salesdesk.calls.models import CallRecord, FollowUp, FollowUpStatus
 from salesdesk.core.calendar import day_span
 from salesdesk.core.roles import Role, owner_filter, role_of, sees_all_customers
+from salesdesk.customers.models import Customer
 
 
 def _visible_calls(user) -> Q:
@@ -24,9 +25,11 @@ def _visible_calls(user) -> Q:
         return Q()
     # The calls whose follow-ups the user owes are found by a subquery, not a join: joined, a call
     # came back once per follow-up, and the list had to be made DISTINCT over every row it matched.
+    # The customers' calls likewise: each of the three is then found by its own index, where a
+    # join to the customers made SQLite read all 145,000 calls to count a salesperson's 10,000.
     mine = Q(answered_by=user) | Q(pk__in=FollowUp.objects.filter(assigned_to=user).values("call_id"))
     prospects = Q(customer__isnull=True) if role == Role.ASSISTANT else Q(pk__in=[])
-    return mine | prospects | (Q(customer__isnull=False) & owner_filter(user, "customer"))
+    return mine | prospects | Q(customer__in=Customer.objects.filter(owner_filter(user)).values("pk"))
 
 
 def call_list(*, user, day: dt.date | None = None, q: str = "") -> QuerySet[CallRecord]:
