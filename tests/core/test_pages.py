@@ -1,12 +1,16 @@
-"""A list cut on ids first (`core.pages.CutOnIds`) shows what cutting the whole list would."""
+"""A list cut on ids first (`core.pages.CutOnIds`) shows what cutting the whole list would, and
+an address reversed once for a list (`core.pages.url_for_each`) is the one `reverse` gives."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
-from salesdesk.core.pages import CutOnIds, paginate
+from salesdesk.core.pages import CutOnIds, paginate, url_for_each
 from salesdesk.core.schemas import PageQuery, page_of
 from salesdesk.orders import selectors
 from salesdesk.orders.models import SalesOrder
@@ -71,3 +75,14 @@ def test_a_row_deleted_between_the_two_reads_is_left_out(orders, assistant):
     rows = CutOnIds(selectors.order_search(user=assistant), shown_after_a_delete)[0:3]
     whole = [order.pk for order in selectors.order_list(user=assistant)]
     assert [order.pk for order in rows] == whole[:2]
+
+
+# A str converter takes anything but "/" (and nothing empty); codes and numbers are such text.
+PATH_TEXT = st.text(min_size=1, max_size=12).filter(lambda t: "/" not in t)
+ODD_CODES = st.sampled_from(["KD00082", "DZ2026-00017", "客户 1", "a&b?c#d%e", "~:@+"])
+
+
+@pytest.mark.parametrize("viewname", ["receivables:statement-detail", "receivables:statement-create"])
+@given(value=st.one_of(ODD_CODES, PATH_TEXT))
+def test_an_address_reversed_once_for_a_list_is_the_one_reverse_gives(viewname, value):
+    assert url_for_each(viewname)(value) == reverse(viewname, args=[value])

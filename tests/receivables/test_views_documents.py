@@ -382,7 +382,11 @@ def test_the_collection_list_shows_whom_to_chase_by_salesperson(
     assert (row.customer, row.balance) == (debtor, Decimal("975.20"))
     assert row.oldest_open == first + dt.timedelta(days=2)
     assert row.last_statement == statement
-    assert statement.number in response.content.decode()
+    html = response.content.decode()
+    assert f'href="{reverse("receivables:statement-detail", args=[statement.number])}"' in html
+    new_statement = f'href="{reverse("receivables:statement-create", args=[debtor.code])}"'
+    assert new_statement not in html  # a salesperson does not draw statements up
+    assert new_statement in client_for(assistant).get(reverse("receivables:collection")).content.decode()
     assert client_for(other_salesperson).get(reverse("receivables:collection")).context["groups"] == []
 
 

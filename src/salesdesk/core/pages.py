@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
+
+# Stands for a row's value while an address is reversed once for a whole list: plain letters
+# and digits, so every converter the project uses (str, slug) accepts it.
+_SLOT = "0slot0"
 
 
 def paginate(request: HttpRequest, qs, per_page: int | None = None, *, shown: Callable | None = None) -> Page:
@@ -50,3 +57,14 @@ def query_without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def url_for_each(viewname: str) -> Callable[[object], str]:
+    """`reverse(viewname, args=[value])` for each row of a long list, with the pattern resolved once.
+
+    A `{% url %}` per row reverses the pattern again each time: for the collection list's 1,278
+    customers that was a third of the page. The address is reversed once with a stand-in, and
+    each value is quoted into its place as `reverse` would quote it.
+    """
+    prefix, suffix = reverse(viewname, args=[_SLOT]).split(_SLOT)
+    return lambda value: f"{prefix}{quote(str(value), safe=RFC3986_SUBDELIMS + '~:@')}{suffix}"

@@ -825,7 +825,15 @@ def collection_list(
     owing = [pk for pk, total in totals.items() if total > 0]
     latest = last_statements(owing)
     grouped: dict[object, list[CollectionRow]] = defaultdict(list)
-    for customer in customers.filter(pk__in=owing).order_by("salesperson__username", "code"):
+    # A row shows the customer's code and name under its salesperson's name: a whole customer,
+    # and its assistant, for each of the 1,278 who owe cost a third of the list's reading.
+    shown = (
+        customers.filter(pk__in=owing)
+        .select_related(None)
+        .select_related("salesperson")
+        .only("code", "name", "salesperson__username", "salesperson__first_name")
+    )
+    for customer in shown.order_by("salesperson__username", "code"):
         pk = customer.pk
         row = CollectionRow(customer, totals[pk], overdue[pk], oldest.get(pk), latest.get(pk))
         grouped[customer.salesperson].append(row)

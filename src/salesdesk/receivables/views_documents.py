@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from salesdesk.core.errors import DomainError, FieldErrors
 from salesdesk.core.forms import form_errors_text, show_domain_error
-from salesdesk.core.pages import CutOnIds, paginate, query_without_page, require_perm
+from salesdesk.core.pages import CutOnIds, paginate, query_without_page, require_perm, url_for_each
 from salesdesk.customers.models import ReceiptSeal
 from salesdesk.customers.selectors import customer_get_for_user
 from salesdesk.receivables import documents, selectors, services_documents, spreadsheets
@@ -554,6 +554,9 @@ def collection(request: HttpRequest) -> HttpResponse:
     """催款名单: who owes, how much is overdue and since when, by salesperson."""
     require_perm(request, VIEW_STATEMENT)
     today = timezone.localdate()
+    can_draw_up = request.user.has_perm(ADD_STATEMENT)
+    statement_page = url_for_each("receivables:statement-detail")
+    new_statement = url_for_each("receivables:statement-create")
     groups = []
     for person, rows in selectors.collection_list(request.user, as_of=today).items():
         name = (person.first_name or person.username) if person else ""
@@ -562,10 +565,19 @@ def collection(request: HttpRequest) -> HttpResponse:
                 "salesperson": person,
                 "name": name,
                 "rows": rows,
+                # Each row with its two addresses: a list of every customer who owes is long.
+                "lines": [
+                    (
+                        row,
+                        statement_page(row.last_statement.number) if row.last_statement else "",
+                        new_statement(row.customer.code) if can_draw_up else "",
+                    )
+                    for row in rows
+                ],
                 "balance": sum((r.balance for r in rows), ZERO),
                 "overdue": sum((r.overdue for r in rows), ZERO),
             }
         )
     groups.sort(key=lambda g: (g["salesperson"] is None, g["name"]))
-    context = {**AREA, "groups": groups, "today": today, "can_draw_up": request.user.has_perm(ADD_STATEMENT)}
+    context = {**AREA, "groups": groups, "today": today}
     return render(request, "receivables/collection.html", context)
