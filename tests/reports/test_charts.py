@@ -306,6 +306,21 @@ def test_top_customers_keep_the_ten_biggest(scene, assistant, warehouse, manager
     assert chart.series[0].data == sorted(chart.series[0].data, reverse=True)
 
 
+def test_top_customers_level_at_the_cut_are_taken_by_code(scene, assistant, warehouse, manager, product):  # noqa: F811
+    # In two series, taken down in turn: by code the YW customers come after every GS one.
+    level = [
+        another_customer(assistant, None, name=f"同额客户{n:02d}", series="YW" if n % 2 else "GS")
+        for n in range(10)
+    ]
+    for extra in level:
+        sell(extra, product, "1", by=assistant, warehouse=warehouse, price="12", approver=manager)
+    chart = charts.top_customers(assistant, Filters())
+    codes = [label.split()[0] for label in chart.labels]
+    # The debtor and the cash customer, then eight of the ten level at 12.00: the first codes.
+    assert codes == [scene.debtor.code, scene.cash.code, *sorted(c.code for c in level)[:8]]
+    assert chart.series[0].data[2:] == [Decimal("12.00")] * 8
+
+
 # --- 4. COD by carrier -------------------------------------------------------------------
 
 

@@ -36,3 +36,18 @@ class Rare(Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return compiler.compile(self.source_expressions[0])
+
+
+class NotFromIndex(Func):
+    """A column SQLite must not read through an index to group or sort by (its unary `+`).
+
+    Summing a year of outbounds by customer, SQLite skipped through the (customer, status, date)
+    index once per customer to have the groups in order: every posted outbound ever, 65 ms at
+    scale 1, where reading the year by its dates and sorting 2,000 sums takes 25. PostgreSQL is
+    given the column as it is.
+    """
+
+    template = "+%(expressions)s"
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])

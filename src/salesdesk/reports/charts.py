@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from salesdesk.core.db import NotFromIndex
 from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import Customer
 from salesdesk.receivables.models import Allocation
@@ -113,6 +114,19 @@ def chart_customers(user: User, filters: Filters) -> QuerySet[Customer]:
     return customers
 
 
+def of_chart_customers(user: User, filters: Filters, path: str = "customer") -> Q:
+    """The rows of `chart_customers`, as a condition on the customer at `path`.
+
+    Every customer is no condition at all: asked as "the customer is one of all customers",
+    SQLite went through the customers one by one, into the outbounds by customer, to sum a
+    year of them (71 ms), where the posting dates' own index takes 10.
+    """
+    customers = chart_customers(user, filters)
+    if not customers.query.has_filters():
+        return Q()
+    return Q(**{f"{path}__in": customers.values("pk")})
+
+
 def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The last twelve months: from the first of the month eleven months back, to today."""
     today = today or timezone.localdate()
@@ -161,11 +175,11 @@ def _in_name_order(names: dict[int | None, str], ids) -> list[int | None]:
 
 def _net_sales(user: User, filters: Filters, start: dt.date, end: dt.date) -> QuerySet[Outbound]:
     return Outbound.objects.filter(
+        of_chart_customers(user, filters),
         status=OutboundStatus.POSTED,
         kind__in=NET_SALES_KINDS,
         posting_date__gte=start,
         posting_date__lte=end,
-        customer__in=chart_customers(user, filters).values("pk"),
     )
 
 
@@ -225,13 +239,13 @@ def aging(user: User, filters: Filters) -> Aging:
     is the sum of the open items' amounts, exactly as customer_ar ages them one customer at a time.
     """
     day = _day(filters)
-    customers = chart_customers(user, filters).values("pk")
+    customers = of_chart_customers(user, filters)
     per: dict[int | None, dict[str, Decimal]] = defaultdict(lambda: {key: ZERO for key, *_r in BUCKETS})
     if is_now(day):
         # Today's open sales are the open items the database keeps: no history to read.
         still_open = (
             open_items()
-            .filter(customer__in=customers)
+            .filter(customers)
             .annotate(bucket=bucket_case(day, "due_date"))
             .values("bucket", "customer__salesperson")
             .annotate(total=Sum("amount"))
@@ -242,7 +256,7 @@ def aging(user: User, filters: Filters) -> Aging:
         open_ = {sp: buckets for sp, buckets in per.items() if any(buckets.values())}
         return Aging(day, open_, _people(open_))
     sales = Outbound.objects.filter(
-        kind=OutboundKind.SALE, status=OutboundStatus.POSTED, posting_date__lte=day, customer__in=customers
+        customers, kind=OutboundKind.SALE, status=OutboundStatus.POSTED, posting_date__lte=day
     )
     sold = (
         sales.annotate(bucket=bucket_case(day, "due_date"))
@@ -313,16 +327,22 @@ def top_customers(user: User, filters: Filters, *, limit: int = TOP) -> Chart:
     """The customers with the most net sales in the period, most first (customers who only
     returned goods are left out)."""
     start, end = period(filters)
-    rows = (
+    # Summed by customer alone and cut here: grouped with the customers' codes and names,
+    # SQLite joined every outbound of the year to its customer first (67 ms at scale 1, now 25).
+    sums = (
         _net_sales(user, filters, start, end)
-        .values("customer", "customer__code", "customer__name")
+        .values(customer_key=NotFromIndex("customer_id"))
         .annotate(total=Sum("amount"))
-        .filter(total__gt=0)
-        .order_by("-total", "customer__code")[:limit]
+        .values_list("customer_key", "total")
+        .order_by()
     )
-    rows = sorted(
-        ((cents(r["total"]), r["customer__code"], r["customer__name"]) for r in rows), key=_by_amount
-    )
+    totals = {pk: cents(total) for pk, total in sums}
+    ranked = sorted(((total, pk) for pk, total in totals.items() if total > 0), reverse=True)
+    # Those level with the last one shown come too: the code decides between equal amounts.
+    cut = ranked[limit - 1][0] if len(ranked) > limit else ZERO
+    shown = [pk for total, pk in ranked if total >= cut]
+    names = Customer.objects.filter(pk__in=shown).values_list("pk", "code", "name")
+    rows = sorted(((totals[pk], code, name) for pk, code, name in names), key=_by_amount)[:limit]
     return Chart(
         "top_customers",
         gettext_lazy("Top customers"),
@@ -335,7 +355,7 @@ def top_customers(user: User, filters: Filters, *, limit: int = TOP) -> Chart:
 
 
 def _by_amount(row: tuple) -> tuple:
-    # Re-sorted on the rounded sums: SQLite's float sums could swap two equal amounts.
+    # On the rounded sums: SQLite's float sums could swap two equal amounts.
     return (-row[0], row[1])
 
 
@@ -355,9 +375,9 @@ def cod_by_carrier(user: User, filters: Filters) -> Chart:
     rows = (
         Shipment.objects.filter(
             out,
+            of_chart_customers(user, filters, "outbound__customer"),
             cod_amount__gt=0,
             shipped_on__lte=day,
-            outbound__customer__in=chart_customers(user, filters).values("pk"),
         )
         .values("carrier", "carrier__name")
         .annotate(
