@@ -26,6 +26,7 @@ from salesdesk.customers.models import Customer
 from salesdesk.orders.models import SalesOrder
 from salesdesk.receivables.models import (
     Allocation,
+    CodWaiting,
     InvoiceItem,
     OpenItem,
     Receipt,
@@ -40,6 +41,7 @@ from salesdesk.warehouse.models import (
     OutboundKind,
     OutboundLine,
     OutboundStatus,
+    Shipment,
     StockLevel,
     StockMove,
 )
@@ -178,6 +180,15 @@ def check_to_invoice() -> list[Problem]:
     return _kept_against_documents("outbounds to invoice", "outbound", kept, expected, "kept to invoice")
 
 
+def check_cod_waiting() -> list[Problem]:
+    """The COD money the database keeps to enter is every COD shipment no receipt names."""
+    entered = set(Receipt.objects.filter(shipment__isnull=False).values_list("shipment_id", flat=True))
+    cod = Shipment.objects.filter(cod_amount__gt=0).values_list("pk", flat=True).iterator(chunk_size=5000)
+    expected = {pk: "waiting" for pk in cod if pk not in entered}
+    kept = dict.fromkeys(CodWaiting.objects.values_list("shipment_id", flat=True), "waiting")
+    return _kept_against_documents("COD money to enter", "shipment", kept, expected, "kept")
+
+
 def check_ledger() -> list[Problem]:
     """The month-end path and the plain sums give each customer the same balance."""
     problems = []
@@ -287,6 +298,7 @@ CHECKS = [
     check_allocations,
     check_open_items,
     check_to_invoice,
+    check_cod_waiting,
     check_ledger,
     check_commissions,
     check_numbering,

@@ -45,3 +45,25 @@ def _without_index(field) -> tuple:
     _name, path, args, kwargs = field.deconstruct()
     kwargs.pop("db_index", None)
     return path, args, kwargs
+
+
+def kept_by_triggers(
+    *, triggers: dict[str, list[str]], fill: list[str], drop: dict[str, list[str]], tables: list[str]
+) -> migrations.RunPython:
+    """Triggers that keep `tables` from the documents, and the statements that fill them once.
+
+    `triggers` and `drop` are by database vendor ("sqlite", "postgresql"); going back drops the
+    triggers and empties the tables.
+    """
+
+    def create(apps, schema_editor):
+        for statement in triggers.get(schema_editor.connection.vendor, []) + fill:
+            schema_editor.execute(statement)
+
+    def remove(apps, schema_editor):
+        for statement in drop.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+        for table in tables:  # the migration's own names, never input
+            schema_editor.execute(f"DELETE FROM {schema_editor.quote_name(table)}")  # noqa: S608
+
+    return migrations.RunPython(create, remove)

@@ -36,7 +36,7 @@ from salesdesk.receivables.forms import (
     ReceiptForm,
     read_allocations,
 )
-from salesdesk.receivables.models import Receipt
+from salesdesk.receivables.models import CodWaiting, Receipt
 from salesdesk.warehouse.models import Outbound, Shipment
 
 AREA = {"active_area": "receivables"}
@@ -409,11 +409,12 @@ def finance_list(request: HttpRequest) -> HttpResponse:
 
 
 def _cod_waiting(user) -> QuerySet[Shipment]:
-    """COD shipments in the user's scope whose money is not yet a receipt, bare (`_cod_rows`).
+    """COD shipments in the user's scope whose money is not yet a receipt, bare (`_cod_rows`):
+    those the database keeps waiting (`CodWaiting`).
 
     Only a posted sale is shipped (`shipment_record`), and a posted outbound stays posted: asked
     of the outbound as well, SQLite walked all 200,000 of them to find 225 shipments."""
-    qs = Shipment.objects.filter(cod_amount__gt=0, receipt__isnull=True)
+    qs = Shipment.objects.filter(pk__in=CodWaiting.objects.values("shipment_id"))
     return scope_to_user(qs, user, "outbound__customer").order_by("cod_due", "shipped_on", "id")
 
 

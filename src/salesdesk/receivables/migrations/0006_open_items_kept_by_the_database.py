@@ -12,6 +12,8 @@ whole cents, which makes that exact. The existing books are read into the tables
 
 from django.db import migrations
 
+from salesdesk.core.migration_ops import kept_by_triggers
+
 OVER = "an allocation cannot exceed what is open on the sale, the receipt or the credit"
 
 # Which posted outbounds carry money to settle or apply: sales that cost something, credits.
@@ -131,20 +133,14 @@ DROP = {
 }
 
 
-def create(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for statement in {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(vendor, []) + FILL:
-        schema_editor.execute(statement)
-
-
-def drop(apps, schema_editor):
-    for statement in DROP.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(statement)
-    schema_editor.execute("DELETE FROM receivables_openitem")
-    schema_editor.execute("DELETE FROM receivables_unappliedreceipt")
-
-
 class Migration(migrations.Migration):
     dependencies = [("receivables", "0005_open_items")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        kept_by_triggers(
+            triggers={"sqlite": SQLITE, "postgresql": POSTGRESQL},
+            fill=FILL,
+            drop=DROP,
+            tables=["receivables_openitem", "receivables_unappliedreceipt"],
+        )
+    ]

@@ -9,6 +9,8 @@ books are read into the table once, in one statement.
 
 from django.db import migrations
 
+from salesdesk.core.migration_ops import kept_by_triggers
+
 # A posted outbound that an invoice would cover: not a write-off, not invoiced yet.
 INVOICEABLE = (
     "o.status = 'posted' AND o.kind <> 'bad_debt' "
@@ -94,19 +96,14 @@ DROP = {
 }
 
 
-def create(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for statement in {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(vendor, []) + [FILL]:
-        schema_editor.execute(statement)
-
-
-def drop(apps, schema_editor):
-    for statement in DROP.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(statement)
-    schema_editor.execute("DELETE FROM receivables_toinvoice")
-
-
 class Migration(migrations.Migration):
     dependencies = [("receivables", "0009_to_invoice")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        kept_by_triggers(
+            triggers={"sqlite": SQLITE, "postgresql": POSTGRESQL},
+            fill=[FILL],
+            drop=DROP,
+            tables=["receivables_toinvoice"],
+        )
+    ]
