@@ -61,7 +61,12 @@ def credit_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     credits = (
         outbound_list(user=request.user)
-        .filter(kind__in=[OutboundKind.RETURN, OutboundKind.BAD_DEBT], status=OutboundStatus.POSTED)
+        # Each kind said alone: SQLite then reads each from its own partial index, while
+        # `kind IN (…)` with bound values matches neither and it walked the customers' outbounds.
+        .filter(
+            Q(kind=OutboundKind.RETURN, status=OutboundStatus.POSTED)
+            | Q(kind=OutboundKind.BAD_DEBT, status=OutboundStatus.POSTED)
+        )
         .select_related("original", "agreed_by")
         .order_by("-posting_date", "-posted_at", "-id")
     )

@@ -224,6 +224,10 @@ class Outbound(models.Model):
                 condition=Q(kind="bad_debt"),
                 name="outbound_write_offs",
             ),
+            # Returns likewise: with the write-offs, the credits list reads them from the two.
+            models.Index(
+                fields=["status", "posting_date"], condition=Q(kind="return"), name="outbound_returns"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
