@@ -330,7 +330,9 @@ def test_month_end_rows_add_up(month, debtor, assistant):
     response = client_for(assistant).get(reverse("receivables:month-end"), {"month": f"{first:%Y-%m}"})
     assert response.status_code == 200
     (row,) = list(response.context["page"])
-    assert row.customer == debtor
+    assert (row.customer.pk, row.customer.code) == (debtor.pk, debtor.code)
+    salesperson = debtor.salesperson.first_name
+    assert salesperson and f'<td class="text-nowrap">{salesperson}</td>' in response.content.decode()
     assert (row.opening, row.sales, row.returns, row.receipts, row.write_offs) == (
         Decimal("1900.00"),
         Decimal("1219.00"),
@@ -353,7 +355,7 @@ def test_month_end_rows_add_up(month, debtor, assistant):
     )
     header, line, total = rows[0], rows[1], rows[-1]
     closing_at = next(i for i, h in enumerate(header) if h.startswith("期末余额"))
-    assert line[0] == debtor.code
+    assert (line[0], line[1], line[2]) == (debtor.code, debtor.name, salesperson)
     assert Decimal(str(line[closing_at])) == Decimal("975.20")
     assert total[0].startswith("合计") and Decimal(str(total[closing_at])) == Decimal("975.20")
 

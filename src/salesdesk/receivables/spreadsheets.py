@@ -156,10 +156,8 @@ def month_end_values(row) -> list:
 def month_end_xlsx_response(rows: list, totals, first_day: dt.date) -> FileResponse:
     def lines() -> Iterator[list]:
         for row in rows:
-            customer = row.customer
-            person = customer.salesperson
-            salesperson = (person.first_name or person.username) if person else ""
-            yield [customer.code, customer.name, salesperson, *month_end_values(row)]
+            customer = row.customer  # a `ledger_customers` row
+            yield [customer.code, customer.name, selectors.salesperson_name(customer), *month_end_values(row)]
         yield ["合计 Total", "", "", *month_end_values(totals)]
 
     month = f"{first_day:%Y-%m}"

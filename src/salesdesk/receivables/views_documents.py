@@ -511,7 +511,10 @@ BUCKET_KEYS = [key for key, *_rest in selectors.BUCKETS]
 
 def _month_end_rows(request: HttpRequest) -> tuple[dt.date, MonthForm, list, selectors.LedgerRow]:
     first, form = _chosen_month(request, _previous_month(timezone.localdate()))
-    rows = selectors.ledger_rows(selectors.customers_in_scope(request.user), first, _month_end(first))
+    # Each customer as the plain row a line shows (`ledger_customers`): whole customers with
+    # their salesperson and assistant, 2,000 of them, were half the month's reading.
+    customers = selectors.ledger_customers(selectors.customers_in_scope(request.user))
+    rows = selectors.ledger_rows(customers, first, _month_end(first))
     totals = selectors.LedgerRow(customer=None)
     for row in rows:
         totals.opening += row.opening
