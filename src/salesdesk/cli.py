@@ -156,7 +156,7 @@ def cmd_import(args: argparse.Namespace) -> None:
 
 
 def cmd_check_books() -> None:
-    from salesdesk.integrity import check_books
+    from salesdesk.integrity import CHECKS, check_books
 
     problems = check_books()
     if problems:
@@ -164,8 +164,7 @@ def cmd_check_books() -> None:
             print(f"salesdesk: {problem}")
         print(f"salesdesk: the books do not hold: {len(problems)} problem(s).")
         sys.exit(1)
-    areas = "stock, outbounds, allocations, open items, outbounds to invoice, ledger, commissions, numbering"
-    print(f"salesdesk: the books hold: {areas}.")
+    print(f"salesdesk: the books hold: {', '.join(CHECKS)}.")
 
 
 def main(argv: list[str] | None = None) -> None:

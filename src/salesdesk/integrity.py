@@ -292,21 +292,22 @@ def check_numbering() -> list[Problem]:
     return problems
 
 
-CHECKS = [
-    check_stock,
-    check_outbounds,
-    check_allocations,
-    check_open_items,
-    check_to_invoice,
-    check_cod_waiting,
-    check_ledger,
-    check_commissions,
-    check_numbering,
-]
+# Each check with what it counts, as `salesdesk check` names it when the books hold.
+CHECKS = {
+    "stock": check_stock,
+    "outbounds": check_outbounds,
+    "allocations": check_allocations,
+    "open items": check_open_items,
+    "outbounds to invoice": check_to_invoice,
+    "COD money to enter": check_cod_waiting,
+    "ledger": check_ledger,
+    "commissions": check_commissions,
+    "numbering": check_numbering,
+}
 
 
 def check_books() -> list[Problem]:
     problems: list[Problem] = []
-    for check in CHECKS:
+    for check in CHECKS.values():
         problems.extend(check())
     return problems

@@ -31,7 +31,9 @@ def test_the_demo_company_s_books_hold(demo, capsys):
 
     main(["check"])
 
-    assert "the books hold" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "the books hold" in out
+    assert "outbounds to invoice, COD money to enter, ledger" in out  # every check, by name
 
 
 def test_stock_that_differs_from_its_moves_is_named(demo):
