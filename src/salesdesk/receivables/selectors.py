@@ -590,7 +590,8 @@ def statements_waiting(user) -> QuerySet[Statement]:
 def last_statements(customer_ids) -> dict[int, Statement]:
     """Each customer's latest statement, read alone: a customer gets one a month, for years."""
     newest = Statement.objects.filter(customer_id=OuterRef("customer_id")).order_by("-period_to", "-id")
-    statements = Statement.objects.filter(customer_id__in=customer_ids, pk=Subquery(newest.values("pk")[:1]))
+    newest_only = Subquery(newest.values("pk")[:1])
+    statements = Statement.objects.filter(customer_id__any_of=customer_ids, pk=newest_only)
     return {statement.customer_id: statement for statement in statements.order_by()}
 
 
@@ -828,7 +829,7 @@ def collection_list(
     # A row shows the customer's code and name under its salesperson's name: a whole customer,
     # and its assistant, for each of the 1,278 who owe cost a third of the list's reading.
     shown = (
-        customers.filter(pk__in=owing)
+        customers.filter(pk__any_of=owing)
         .select_related(None)
         .select_related("salesperson")
         .only("code", "name", "salesperson__username", "salesperson__first_name")
