@@ -23,7 +23,14 @@ def refresh_statistics() -> None:
         cursor.execute("ANALYZE")
 
 
-class Rare(Func):
+class _SQLitePlannerHint(Func):
+    """Words for SQLite's planner around one expression; PostgreSQL gets the expression as it is."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+
+class Rare(_SQLitePlannerHint):
     """A condition few rows meet, said so to SQLite's planner (`likelihood`).
 
     SQLite's statistics give each index key its average share of the table: two order statuses
@@ -38,11 +45,8 @@ class Rare(Func):
     def __init__(self, condition: Q) -> None:
         super().__init__(ExpressionWrapper(condition, output_field=BooleanField()))
 
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return compiler.compile(self.source_expressions[0])
 
-
-class NotFromIndex(Func):
+class NotFromIndex(_SQLitePlannerHint):
     """A column SQLite must not read through an index to group or sort by (its unary `+`).
 
     Summing a year of outbounds by customer, SQLite skipped through the (customer, status, date)
@@ -52,9 +56,6 @@ class NotFromIndex(Func):
     """
 
     template = "+%(expressions)s"
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return compiler.compile(self.source_expressions[0])
 
 
 class _AsOneArray:
