@@ -7,12 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Q, Sum
 
 from salesdesk.core.db import NotFromIndex
 from salesdesk.core.roles import scope_to_user
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus
+from tests.core.sqlite_statistics import load_statistics
 from tests.core.test_rare import SQLITE_ONLY, _plan
 from tests.factories import make_customer
 
@@ -65,20 +65,7 @@ SCALE_ONE = {
 def scale_one_statistics(db) -> dict[tuple[str, ...], str]:
     """Scale 1's statistics for the outbounds and the customers; the outbounds' index of each
     column list."""
-    names = {}
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        for table, stats in SCALE_ONE.items():
-            rows = next(iter(stats.values())).split()[0]
-            cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = %s", [table])
-            for row in cursor.execute(f"PRAGMA index_list({table})").fetchall():
-                columns = tuple(c[2] for c in cursor.execute(f"PRAGMA index_info({row[1]})").fetchall())
-                if table == "warehouse_outbound":
-                    names[columns] = row[1]
-                stat = stats.get(row[1], stats.get(columns, " ".join([rows, *["500"] * len(columns)])))
-                cursor.execute("INSERT INTO sqlite_stat1 VALUES (%s, %s, %s)", [table, row[1], stat])
-        cursor.execute("ANALYZE sqlite_schema")
-    return names
+    return load_statistics(SCALE_ONE)["warehouse_outbound"]
 
 
 @SQLITE_ONLY

@@ -12,6 +12,7 @@ from salesdesk.core.calendar import day_span
 from salesdesk.core.db import Rare
 from salesdesk.orders.models import SalesOrder
 from salesdesk.warehouse.selectors import OPEN_ORDER_STATUSES
+from tests.core.sqlite_statistics import load_statistics
 from tests.factories import CarrierFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,17 +57,11 @@ def scale_one_statistics(db) -> dict[str, str]:
     """The orders' statistics at scale 1, and the index of each first column. Each status looks
     like a third of the orders: told nothing more, SQLite walks the ship dates or the
     registration times for the few orders in one state."""
-    first_column = {}
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'orders_salesorder'")
-        indexes = [row[1] for row in cursor.execute("PRAGMA index_list(orders_salesorder)").fetchall()]
-        for name in indexes:
-            columns = tuple(row[2] for row in cursor.execute(f"PRAGMA index_info({name})").fetchall())
-            first_column.setdefault(columns[0], name)
-            stat = SCALE_ONE.get(columns, " ".join(["200000", *["2"] * len(columns)]))  # an index added since
-            cursor.execute("INSERT INTO sqlite_stat1 VALUES ('orders_salesorder', %s, %s)", [name, stat])
-        cursor.execute("ANALYZE sqlite_schema")  # read the statistics again
+    first_column: dict[str, str] = {}
+    # An index added since is given two rows per key.
+    names = load_statistics({"orders_salesorder": SCALE_ONE}, unlisted="2")["orders_salesorder"]
+    for columns, name in names.items():
+        first_column.setdefault(columns[0], name)
     return first_column
 
 
