@@ -107,6 +107,24 @@ def open_of(sale) -> Decimal:
     return next((s.open_amount for s in selectors.open_sales(sale.customer) if s.pk == sale.pk), Decimal("0"))
 
 
+def record_cod(
+    outbound, by, carrier, amount, *, shipped_on: dt.date | None = None, tracking_number: str = "LHT0088"
+):
+    """A shipment of `outbound` whose courier collects `amount` on delivery (today by default)."""
+    from django.utils import timezone
+
+    from salesdesk.warehouse import services as stock
+
+    return stock.shipment_record(
+        outbound=outbound,
+        by=by,
+        shipped_on=shipped_on or timezone.localdate(),
+        carrier=carrier,
+        tracking_number=tracking_number,
+        cod_amount=Decimal(amount),
+    )
+
+
 def another_customer(assistant, salesperson, name: str = "江门新美建材有限公司", **fields):
     """A second cash customer of the same assistant and salesperson (no credit days)."""
     from tests.factories import make_customer

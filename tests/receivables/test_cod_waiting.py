@@ -23,6 +23,7 @@ from salesdesk.receivables.models import CodWaiting
 from salesdesk.warehouse import services as stock
 from salesdesk.warehouse.models import Shipment
 from tests.orders.conftest import carrier, draft  # noqa: F401  (shared fixtures)
+from tests.receivables.conftest import record_cod
 from tests.warehouse.conftest import released, ship
 
 fill_migration = importlib.import_module(
@@ -37,23 +38,12 @@ def outbound(debtor, draft, assistant, warehouse):
     return ship(released(draft, assistant), warehouse)
 
 
-def shipped(outbound, by, carrier, cod: str) -> Shipment:
-    return stock.shipment_record(
-        outbound=outbound,
-        by=by,
-        shipped_on=timezone.localdate(),
-        carrier=carrier,
-        tracking_number="LHT0088",
-        cod_amount=Decimal(cod),
-    )
-
-
 def waiting() -> set[int]:
     return set(CodWaiting.objects.values_list("shipment_id", flat=True))
 
 
 def test_cod_money_waits_until_a_receipt_names_its_shipment(outbound, warehouse, assistant, carrier):
-    shipment = shipped(outbound, warehouse, carrier, "8000.00")
+    shipment = record_cod(outbound, warehouse, carrier, "8000.00")
     assert waiting() == {shipment.pk}
     # The courier log says the money is back: it still waits to be entered.
     stock.shipment_cod_returned(shipment=shipment, by=assistant, on=timezone.localdate())
@@ -64,13 +54,13 @@ def test_cod_money_waits_until_a_receipt_names_its_shipment(outbound, warehouse,
 
 
 def test_a_shipment_without_cod_never_waits(outbound, warehouse, carrier):
-    shipped(outbound, warehouse, carrier, "0")
+    record_cod(outbound, warehouse, carrier, "0")
     assert waiting() == set()
     assert check_cod_waiting() == []
 
 
 def test_the_row_follows_a_changed_cod_amount_and_a_removed_shipment(outbound, warehouse, carrier):
-    shipment = shipped(outbound, warehouse, carrier, "100.00")
+    shipment = record_cod(outbound, warehouse, carrier, "100.00")
     Shipment.objects.filter(pk=shipment.pk).update(cod_amount=Decimal("0"))
     assert waiting() == set()
     Shipment.objects.filter(pk=shipment.pk).update(cod_amount=Decimal("50.00"))
@@ -91,8 +81,8 @@ def test_the_row_follows_a_changed_cod_amount_and_a_removed_shipment(outbound, w
 def test_check_notices_a_row_that_disagrees_with_its_documents(
     outbound, warehouse, assistant, carrier, tampering
 ):
-    with_cod = shipped(outbound, warehouse, carrier, "100.00")
-    without_cod = shipped(outbound, warehouse, carrier, "0")
+    with_cod = record_cod(outbound, warehouse, carrier, "100.00")
+    without_cod = record_cod(outbound, warehouse, carrier, "0")
     target = with_cod if tampering.startswith("DELETE") else without_cod
     with connection.cursor() as cursor:
         cursor.execute(tampering, [target.pk])
@@ -100,10 +90,10 @@ def test_check_notices_a_row_that_disagrees_with_its_documents(
 
 
 def test_the_migration_reads_what_waits_from_the_books(outbound, warehouse, assistant, carrier):
-    entered = shipped(outbound, warehouse, carrier, "100.00")
+    entered = record_cod(outbound, warehouse, carrier, "100.00")
     services.receipt_from_cod(shipment=entered, by=assistant, note="部分代收")
-    still_out = shipped(outbound, warehouse, carrier, "200.00")
-    shipped(outbound, warehouse, carrier, "0")
+    still_out = record_cod(outbound, warehouse, carrier, "200.00")
+    record_cod(outbound, warehouse, carrier, "0")
     assert waiting() == {still_out.pk}
 
     CodWaiting.objects.all().delete()

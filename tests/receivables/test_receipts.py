@@ -25,7 +25,7 @@ from salesdesk.receivables.services import AllocationInput
 from salesdesk.receivables.services_credits import ReturnLineInput, return_post
 from salesdesk.warehouse import services as stock
 from tests.orders.conftest import carrier, draft, pickup_order  # noqa: F401  (shared fixtures)
-from tests.receivables.conftest import another_customer, open_of, receive, sell
+from tests.receivables.conftest import another_customer, open_of, receive, record_cod, sell
 from tests.warehouse.conftest import released, ship
 
 pytestmark = pytest.mark.django_db
@@ -327,19 +327,8 @@ def cod_outbound(debtor, draft, assistant, warehouse):
     return outbound
 
 
-def _cod(outbound, by, carrier, amount):
-    return stock.shipment_record(
-        outbound=outbound,
-        by=by,
-        shipped_on=today(),
-        carrier=carrier,
-        tracking_number="LHT0088",
-        cod_amount=Decimal(amount),
-    )
-
-
 def test_cod_money_that_comes_back_becomes_a_receipt_in_one_step(cod_outbound, assistant, carrier):
-    shipment = _cod(cod_outbound, assistant, carrier, "8211.00")
+    shipment = record_cod(cod_outbound, assistant, carrier, "8211.00")
 
     receipt = services.receipt_from_cod(shipment=shipment, by=assistant)
 
@@ -365,7 +354,7 @@ def test_cod_money_that_comes_back_becomes_a_receipt_in_one_step(cod_outbound, a
 def test_cod_money_short_of_the_outbound_needs_a_note_and_changes_nothing_without_one(
     cod_outbound, assistant, carrier
 ):
-    shipment = _cod(cod_outbound, assistant, carrier, "8000.00")
+    shipment = record_cod(cod_outbound, assistant, carrier, "8000.00")
 
     with pytest.raises(DomainError) as refused:
         services.receipt_from_cod(shipment=shipment, by=assistant)
@@ -381,7 +370,7 @@ def test_cod_money_short_of_the_outbound_needs_a_note_and_changes_nothing_withou
 def test_cod_already_ticked_off_by_the_courier_log_still_becomes_one_receipt(
     cod_outbound, assistant, carrier
 ):
-    shipment = _cod(cod_outbound, assistant, carrier, "8211.00")
+    shipment = record_cod(cod_outbound, assistant, carrier, "8211.00")
     stock.shipment_cod_returned(shipment=shipment, by=assistant, on=today())
 
     receipt = services.receipt_from_cod(shipment=shipment, by=assistant)

@@ -20,7 +20,7 @@ from salesdesk.warehouse import services as stock
 from tests.conftest import client_for
 from tests.factories import days_ago, make_customer
 from tests.orders.conftest import carrier, draft, pickup_order  # noqa: F401  (shared fixtures)
-from tests.receivables.conftest import sell
+from tests.receivables.conftest import record_cod, sell
 from tests.warehouse.conftest import released, ship
 
 pytestmark = pytest.mark.django_db
@@ -351,13 +351,8 @@ def test_the_receipt_list_finds_a_receipt_by_customer_and_date(differing, debtor
 @pytest.fixture
 def cod_shipment(draft, stocked, assistant, warehouse, carrier):  # noqa: F811
     outbound = ship(released(draft, assistant), warehouse)
-    return stock.shipment_record(
-        outbound=outbound,
-        by=assistant,
-        carrier=carrier,
-        tracking_number="LHT100200300",
-        shipped_on=days_ago(10),
-        cod_amount=outbound.amount,
+    return record_cod(
+        outbound, assistant, carrier, outbound.amount, shipped_on=days_ago(10), tracking_number="LHT100200300"
     )
 
 
