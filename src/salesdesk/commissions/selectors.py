@@ -84,32 +84,37 @@ def with_states(accruals) -> list[CommissionAccrual]:
     everything = accruals + list(originals.values())
     by_id = {a.pk: a for a in everything}
     # Thousands of ids for finance's lists: `any_of` sends each list as one array to PostgreSQL.
+    # Each read below is unordered: told to sort the accruals by posting date, SQLite walked that
+    # index through every accrual ever made rather than look the few clawbacks up by their
+    # original (4.1 ms for a salesperson's 645 unpaid accruals, 1.3 unsorted).
     ids = list(by_id)
     sale_ids = {a.outbound_id for a in everything if a.amount > 0}
     open_amount = {
-        pk: cents(left) for pk, left in open_items().filter(pk__any_of=sale_ids).values_list("pk", "amount")
+        pk: cents(left)
+        for pk, left in open_items().filter(pk__any_of=sale_ids).order_by().values_list("pk", "amount")
     }
     # What settled these sales by credit (returns and write-offs: a few a sale at most), read by
     # the sales' index: asked for the write-offs' allocations alone, PostgreSQL walked every
     # allocation by its credit (18 ms for an assistant's hundred sales, now 1).
-    settled_by_credit = Allocation.objects.filter(sale_id__any_of=sale_ids, credit__isnull=False)
+    settled_by_credit = Allocation.objects.filter(sale_id__any_of=sale_ids, credit__isnull=False).order_by()
     written_off = {
         sale_id
         for sale_id, kind in settled_by_credit.values_list("sale_id", "credit__kind")
         if kind == OutboundKind.BAD_DEBT
     }
     paid = set(
-        CommissionAccrual.objects.filter(pk__any_of=ids, payout_item__isnull=False).values_list(
-            "pk", flat=True
-        )
+        CommissionAccrual.objects.filter(pk__any_of=ids, payout_item__isnull=False)
+        .order_by()
+        .values_list("pk", flat=True)
     )
     live = set(
-        StatementLine.objects.filter(accrual_id__any_of=ids, active=True).values_list("accrual_id", flat=True)
+        StatementLine.objects.filter(accrual_id__any_of=ids, active=True)
+        .order_by()
+        .values_list("accrual_id", flat=True)
     )
     clawed: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for original_id, amount in CommissionAccrual.objects.filter(original_id__any_of=ids).values_list(
-        "original_id", "amount"
-    ):
+    clawbacks = CommissionAccrual.objects.filter(original_id__any_of=ids).order_by()
+    for original_id, amount in clawbacks.values_list("original_id", "amount"):
         clawed[original_id] += amount
 
     def positive_state(a) -> tuple[str, str]:
