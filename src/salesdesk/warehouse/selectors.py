@@ -224,6 +224,13 @@ def _note_overdue(on: dt.date) -> Q:
     return _note_out() & Q(note_due__lt=on)
 
 
+def _overdue(on: dt.date) -> Q:
+    """COD money or a signed note past its due date. What is still out is said first as the partial
+    index `shipment_still_out` says it: SQLite uses a partial index only for a condition that
+    names its own, and read every shipment ever made to find the eleven overdue (13 ms at scale 1)."""
+    return (_cod_out() | _note_out()) & (_cod_overdue(on) | _note_overdue(on))
+
+
 def _state(*, required: Q, returned: str, due: str, on: dt.date) -> Case:
     return Case(
         When(~required, then=Value(NOTHING_DUE)),
@@ -278,10 +285,14 @@ def courier_log(*, user, filters: CourierLogFilter, on: dt.date) -> QuerySet[Shi
         qs = qs.filter(carrier__isnull=True)
     elif filters.carrier.isdigit() and len(filters.carrier) < 10:
         qs = qs.filter(carrier_id=int(filters.carrier))
-    if filters.state == OUTSTANDING:
-        qs = qs.filter(_cod_out() | _note_out())
-    elif filters.state == OVERDUE:
-        qs = qs.filter(_cod_overdue(on) | _note_overdue(on))
+    if filters.state in (OUTSTANDING, OVERDUE):
+        # What is still out (a few hundred shipments among years of them) is found first, alone, by
+        # its partial index, as in `returns_by_carrier`: joined at once to the user's outbounds,
+        # PostgreSQL hashed all of them (50-110 ms at scale 1, 6-14 with the ids). SQLite is
+        # still given the condition too, which leads it to the same index.
+        still_out = _cod_out() | _note_out() if filters.state == OUTSTANDING else _overdue(on)
+        ids = Shipment.objects.filter(still_out).order_by().values_list("pk", flat=True)
+        qs = qs.filter(still_out, pk__any_of=list(ids))
     elif filters.state == RETURNED:
         qs = qs.filter(Q(cod_amount__gt=0) | Q(note_required=True)).exclude(_cod_out() | _note_out())
     return qs.select_related("carrier", "outbound__customer", "outbound__order").order_by(
@@ -429,9 +440,7 @@ def overdue_returns(*, on: dt.date, user=None) -> QuerySet[Shipment]:
     """Every shipment with COD money or a signed note past its due date on `on`."""
     # Found first, alone, by their partial indexes, as in `returns_by_carrier`: asked together
     # with the carriers' names to sort by, SQLite read every shipment ever made (330 ms at scale 1).
-    late = list(
-        Shipment.objects.filter(_cod_overdue(on) | _note_overdue(on)).order_by().values_list("pk", flat=True)
-    )
+    late = list(Shipment.objects.filter(_overdue(on)).order_by().values_list("pk", flat=True))
     qs = Shipment.objects.all() if user is None else shipments_for_user(user)
     return (
         with_return_states(qs.filter(pk__in=late), on=on)
