@@ -193,6 +193,23 @@ def test_only_those_who_enter_receipts_open_the_receipt_form(debtor, salesperson
     assert client_for(assistant).get(create_url(debtor)).status_code == 200
 
 
+def test_a_code_that_is_not_the_users_customer_is_said_on_the_form_it_was_typed_into(
+    debtor, other_customer, assistant
+):
+    client = client_for(assistant)
+    pages = [
+        client.get(reverse("receivables:receipt-create"), {"customer": c})
+        for c in ("KD99999", other_customer.code)
+    ]
+    for page, code in zip(pages, ("KD99999", other_customer.code), strict=True):
+        # Still not found, in the same words whether the code exists or is another's.
+        assert page.status_code == 404
+        html = page.content.decode()
+        assert 'data-testid="receipt-pick"' in html and f'value="{code}"' in html
+        assert f"您的客户中没有 {code}。" in html
+    assert client.get(create_url(debtor)).status_code == 200
+
+
 # --- entering receipts ----------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from salesdesk.catalog import services as catalog_services
 from salesdesk.orders import services as order_services
 from salesdesk.orders.models import OrderStatus
+from salesdesk.receivables import services_credits as credits
 from salesdesk.warehouse import services
 from salesdesk.warehouse.models import (
     MoveKind,
@@ -495,6 +496,20 @@ def test_the_outbound_list_shows_the_days_outbounds_and_amounts_only_to_who_sees
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     earlier = client_for(warehouse).get(reverse("warehouse:outbound-list"), {"day": yesterday})
     assert outbound.number not in earlier.content.decode()
+
+
+def test_the_outbound_list_of_all_days_shows_a_proposed_write_off_nobody_posted_yet(
+    draft, stocked, assistant, warehouse
+):
+    outbound = ship(released(draft, assistant), warehouse)
+    proposal = credits.write_off_request(
+        customer=outbound.customer, by=assistant, items=[credits.WriteOffInput(outbound)], reason="无法收回"
+    )
+    # Its poster is nobody yet: naming them failed the whole page.
+    response = client_for(assistant).get(reverse("warehouse:outbound-list"), {"day": ""})
+    assert response.status_code == 200
+    row = next(r for r in response.content.decode().split("<tr>") if proposal.reference in r)
+    assert "<td>—</td>" in row
 
 
 def test_the_outbound_detail_shows_amounts_to_an_assistant(draft, stocked, assistant, warehouse):

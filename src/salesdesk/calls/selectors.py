@@ -55,6 +55,12 @@ def call_rows(calls: QuerySet[CallRecord]) -> QuerySet[CallRecord]:
     return calls.select_related("answered_by", "customer").prefetch_related("follow_ups")
 
 
+def call_openable(*, user, pk: int) -> bool:
+    """Whether the user may open the call: an order names the call it came from to everyone who
+    sees the order, the warehouse included, who sees only the calls it answered."""
+    return CallRecord.objects.filter(_visible_calls(user), pk=pk).exists()
+
+
 def call_get_for_user(*, user, pk: int) -> CallRecord:
     call = (
         CallRecord.objects.filter(_visible_calls(user), pk=pk)

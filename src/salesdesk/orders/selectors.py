@@ -179,6 +179,12 @@ def order_search(*, user, filters: OrderFilter | None = None) -> QuerySet[SalesO
     return qs.order_by("-created_at", "-id")
 
 
+def orders_openable(*, user, ids) -> set[int]:
+    """Of the orders `ids`, those the user may open: a page may name orders its reader may not
+    open, as a production request names an order to the warehouse before it is released."""
+    return set(_scoped(user).filter(pk__in=set(ids)).values_list("pk", flat=True))
+
+
 def order_get_for_user(*, user, reference: str) -> SalesOrder:
     """By register number (XS2026-00001) or, for a draft, D<id>; 404 outside the user's scope."""
     qs = _scoped(user).select_related("customer", "salesperson", "assistant", "carrier", "call", "created_by")

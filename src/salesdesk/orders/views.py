@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from salesdesk.calls.selectors import call_get_for_user
+from salesdesk.calls.selectors import call_get_for_user, call_openable
 from salesdesk.catalog.models import Product
 from salesdesk.catalog.selectors import prices_in_force
 from salesdesk.core.audit import events_for
@@ -191,6 +191,7 @@ def order_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "lines": lines,
         "total": sum((line.amount for line in lines), start=0),
         "checks": selectors.order_review(order, request.user),
+        "call_openable": bool(order.call_id) and call_openable(user=request.user, pk=order.call_id),
         "transitions": _labelled(status_history(order)),
         "events": events_for(order)[:50],
         "default_slot": default_slot,

@@ -312,7 +312,14 @@ def receipt_create(request: HttpRequest) -> HttpResponse:
     code = (request.POST.get("customer") or request.GET.get("customer") or "").strip()
     if not code:
         return render(request, "receivables/receipt_pick.html", {**AREA})
-    customer = customer_get_for_user(user=request.user, code=code)
+    try:
+        customer = customer_get_for_user(user=request.user, code=code)
+    except Http404:
+        # Said on the form it was typed into, with the code kept; still a 404, and the same words
+        # for a code that does not exist and one that is not the user's.
+        error = _("No customer %(code)s among yours.") % {"code": code[:16]}
+        context = {**AREA, "code": code[:16], "error": error}
+        return render(request, "receivables/receipt_pick.html", context, status=404)
     initial = {"customer": customer.code, "received_on": timezone.localdate()}
     form = ReceiptForm(request.POST or None, initial=initial)
     rows = [AllocationRow(sale) for sale in selectors.open_sales(customer)]

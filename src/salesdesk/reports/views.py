@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from salesdesk.core.money import quantity_text, to_amount
 from salesdesk.core.pages import query_without_page, require_perm
 from salesdesk.core.spreadsheets import Column, xlsx_response
+from salesdesk.reports import views_charts
 from salesdesk.reports.base import REPORTS, Filters, Report, ReportResult
 from salesdesk.reports.definitions import GROUPS, MONEY, QUANTITY, UNIT_PRICE
 from salesdesk.reports.forms import FILTER_FIELDS, ReportFilterForm
@@ -41,7 +42,8 @@ def index(request: HttpRequest) -> HttpResponse:
         reports = [REPORTS[name] for name in names if request.user.has_perm(REPORTS[name].permission)]
         if reports:
             groups.append({"key": key, "label": label, "reports": reports})
-    return render(request, "reports/index.html", {**AREA, "groups": groups})
+    may_see_charts = request.user.has_perm(views_charts.VIEW)
+    return render(request, "reports/index.html", {**AREA, "groups": groups, "may_see_charts": may_see_charts})
 
 
 def _report(request: HttpRequest, name: str) -> Report:

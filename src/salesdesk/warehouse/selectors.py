@@ -165,6 +165,14 @@ def outbound_list(*, user, day: dt.date | None = None, kind: str = "") -> QueryS
     return qs.select_related("customer", "order", "posted_by").order_by("-posted_at", "-id")
 
 
+def outbounds_openable(*, user, ids) -> set[int]:
+    """Of the outbounds `ids`, those the user may open: a product's stock ledger lists every
+    customer's outbounds, an assistant may open only their customers'."""
+    return set(
+        scope_to_user(Outbound.objects.filter(pk__in=set(ids)), user, "customer").values_list("pk", flat=True)
+    )
+
+
 def outbound_get_for_user(*, user, reference: str) -> Outbound:
     qs = scope_to_user(Outbound.objects.all(), user, "customer").select_related(
         "customer", "order", "posted_by"

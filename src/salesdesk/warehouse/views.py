@@ -23,7 +23,7 @@ from salesdesk.core.forms import form_errors_text, show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
 from salesdesk.core.roles import scope_to_user, sees_prices
 from salesdesk.orders.models import OrderLine, OrderStatus, SalesOrder
-from salesdesk.orders.selectors import order_get_for_user
+from salesdesk.orders.selectors import order_get_for_user, orders_openable
 from salesdesk.warehouse import documents, selectors, services
 from salesdesk.warehouse.forms import (
     AdjustForm,
@@ -287,8 +287,10 @@ def stock_moves(request: HttpRequest, pk: int) -> HttpResponse:
     page = paginate(request, moves.order_by("-at", "-id"), per_page=50)
     rows = list(page.object_list)
     _with_balance(product, rows)
+    outbounds = {move.outbound_id for move in rows if move.outbound_id}
     context = {
         **AREA,
+        "openable_outbounds": selectors.outbounds_openable(user=request.user, ids=outbounds),
         "product": product,
         "on_hand": on_hand,
         "reserved": reserved,
@@ -398,8 +400,10 @@ def production_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, qs)
     requests = list(page.object_list)
     _production_figures(requests)
+    orders = {d.order_line.order_id for r in requests for d in r.visible_demands}
     context = {
         **AREA,
+        "openable_orders": orders_openable(user=request.user, ids=orders),
         "form": form,
         "status": status,
         "page": page,
