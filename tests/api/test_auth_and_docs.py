@@ -13,6 +13,7 @@ from django.utils import timezone
 from salesdesk.core.models import ApiToken
 from salesdesk.customers.models import Customer
 from tests.api.conftest import ApiClient, token_for
+from tests.conftest import client_for
 
 
 @pytest.mark.django_db
@@ -140,3 +141,31 @@ def test_the_api_docs_page_answers_without_a_session():
 
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/api/v1/nope", 404),
+        ("get", "/api/v1/customers/", 404),  # the trailing slash: no such address
+        ("delete", "/api/v1/customers/GS00001", 405),
+        ("put", "/api/v1/customers/GS00001", 405),
+    ],
+)
+def test_an_address_or_method_the_api_does_not_have_answers_in_its_error_shape(
+    assistant, method, path, status
+):
+    client = Client()
+    answer = getattr(client, method)(path, HTTP_AUTHORIZATION=f"Bearer {token_for(assistant)}")
+    assert answer.status_code == status
+    body = answer.json()
+    assert body["detail"] and body["errors"][0]["field"] == "__all__"
+    if status == 405:
+        assert "GET" in answer["Allow"]
+
+
+@pytest.mark.django_db
+def test_a_page_that_does_not_exist_is_still_a_page(assistant):
+    answer = client_for(assistant).get("/no-such-page/")
+    assert answer.status_code == 404 and answer["Content-Type"].startswith("text/html")

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salesdesk.catalog.models import Carrier, CustomerPrice, Product, RebatePrice
 from salesdesk.core.models import AuditEvent
 from salesdesk.customers.models import Contact, CreditTermApplication, Customer
+from tests.conftest import client_for
 
 GOOD_CUSTOMER = {"series": "GS", "name": "佛山美家", "contacts": [{"name": "黄经理", "phone": "13800138000"}]}
 LONE_SURROGATE = '{"series": "GS", "name": "佛山\\ud800美家"}'
@@ -491,3 +493,22 @@ def test_no_customer_payload_whatever_its_shape_causes_a_500_or_a_half_written_r
         assert row_counts() == before
     else:
         assert Customer.objects.filter(code=response.json()["code"]).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"])
+def test_a_day_far_off_is_refused_on_its_name(api_as, manager, own_customer, day):
+    # The day after 9999-12-31, or midnight of 0001-01-01 in Shanghai moved to UTC, overflowed.
+    client = api_as(manager)
+    assert_refused(client.get("/calls", {"day": day}), "day")
+    before = row_counts()
+    statement = {"customer": own_customer.code, "period_from": day, "period_to": day}
+    assert_refused(client.post("/statements", statement), "period_from")
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_page_filtered_to_a_day_far_off_still_opens(manager, day):
+    # The filter is refused, so the list shows every day, as for any day it cannot read.
+    assert client_for(manager).get(reverse("calls:call-list"), {"day": day}).status_code == 200

@@ -242,7 +242,7 @@ def test_a_date_that_is_not_a_day_is_refused_on_its_field(api_as, tiny, assistan
 def test_a_date_far_outside_the_working_years_is_refused_on_its_field(api_as, tiny, assistant):
     response = api_as(assistant).get(f"/reports/{TINY}", {"date_from": "0001-01-01", "date_to": "9999-12-31"})
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert fields_of(response) == ["date_from", "date_to"]
     assert tiny.calls == []
 

@@ -20,14 +20,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from salesdesk.core.errors import DomainError
 from salesdesk.core.models import AuditEvent
 from salesdesk.orders import services as order_services
+from salesdesk.receivables import services_credits as credits
 from salesdesk.warehouse import services
 from salesdesk.warehouse.models import (
     Outbound,
     OutboundLine,
     OutboundStatus,
     ProductionRequest,
+    ProductionStatus,
     Shipment,
     StockLevel,
     StockMove,
@@ -276,6 +279,18 @@ def _short_order(by, customer, product, carrier, quantity: str):
     return order_services.order_register(order=order, by=by)
 
 
+def test_production_requests_done_are_listed_when_asked_for(
+    api_as, assistant, warehouse, customer, product, carrier
+):
+    _short_order(assistant, customer, product, carrier, "12")
+    ProductionRequest.objects.update(status=ProductionStatus.DONE)
+    client = api_as(warehouse)
+    # A query's value is text: a strict boolean refused every one of these with 422.
+    for value, count in [("false", 1), ("0", 1), ("true", 0), ("1", 0)]:
+        answer = client.get("/production-requests", {"open_only": value})
+        assert (answer.status_code, answer.json()["count"]) == (200, count)
+
+
 def test_production_requests_list_the_orders_waiting_among_the_users_own(
     api_as, assistant, other_assistant, other_salesperson, warehouse, customer, product, carrier
 ):
@@ -407,6 +422,22 @@ def test_posting_more_than_is_in_stock_is_a_conflict_and_moves_nothing(api_as, w
     assert response.json()["errors"][0]["field"] == "lines.0.quantity"  # the line that is short
     assert on_hand(stocked[0]) == Decimal("10") and on_hand(stocked[1]) == Decimal("100")
     assert Outbound.objects.get().status == OutboundStatus.DRAFT
+
+
+def test_a_proposed_write_off_is_not_posted_as_a_sale(api_as, warehouse, manager, order):
+    sale = posted(api_as, warehouse, order)
+    outbound = Outbound.objects.get(number=sale["number"])
+    proposal = credits.write_off_request(
+        customer=outbound.customer, by=manager, items=[credits.WriteOffInput(outbound)], reason="无法收回"
+    )
+    # The sales' address took a write-off's D<id>, and posting it as a sale failed on its order.
+    response = api_as(warehouse).post(f"/outbounds/D{proposal.pk}/post")
+    assert response.status_code == 404 and response.json()["errors"]
+    proposal.refresh_from_db()
+    assert proposal.status == OutboundStatus.DRAFT and proposal.number is None
+    with pytest.raises(DomainError) as refused:
+        services.outbound_post(outbound=proposal, by=warehouse)
+    assert refused.value.field == "outbound"
 
 
 def test_posting_more_than_the_order_still_wants_names_the_line(api_as, warehouse, order):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.calls.models import CallRecord
-from salesdesk.core.forms import StyledForm, UserChoiceField
+from salesdesk.core.forms import DayField, StyledForm, UserChoiceField
 from salesdesk.customers.models import Customer, CustomerSeries
 
 
@@ -47,9 +47,7 @@ class FollowUpForm(StyledForm, forms.Form):
     assigned_to = UserChoiceField(
         label=_("assigned to"), queryset=User.objects.filter(is_active=True).order_by("username")
     )
-    due_on = forms.DateField(
-        label=_("due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = DayField(label=_("due on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class ResolveForm(StyledForm, forms.Form):
@@ -63,5 +61,5 @@ class CallToCustomerForm(StyledForm, forms.Form):
 
 
 class CallFilterForm(StyledForm, forms.Form):
-    day = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = DayField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label=_("Search"), required=False, max_length=100)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.models import Carrier, Product
-from salesdesk.core.forms import StyledForm
+from salesdesk.core.forms import DayField, StyledForm
 
 MONEY_MAX = Decimal("9999999999.9999")
 
@@ -38,7 +38,7 @@ class PriceForm(StyledForm, forms.Form):
     unit_price = forms.DecimalField(
         label=_("agreed unit price"), min_value=0, max_value=MONEY_MAX, decimal_places=4
     )
-    valid_from = forms.DateField(
+    valid_from = DayField(
         label=_("valid from"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )
     note = forms.CharField(label=_("note"), required=False, max_length=200)
@@ -49,7 +49,7 @@ class RebateForm(StyledForm, forms.Form):
     rebate_unit_price = forms.DecimalField(
         label=_("rebate per unit"), min_value=0, max_value=MONEY_MAX, decimal_places=4
     )
-    valid_from = forms.DateField(
+    valid_from = DayField(
         label=_("valid from"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )
     payee_name = forms.CharField(label=_("payee"), max_length=50)

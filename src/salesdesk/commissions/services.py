@@ -27,7 +27,7 @@ from salesdesk.commissions.models import (
 )
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, NotAllowed
-from salesdesk.core.money import line_amount, total
+from salesdesk.core.money import line_amount, too_large, total
 from salesdesk.core.numbering import next_value
 from salesdesk.core.roles import Role, owner_filter, role_of
 from salesdesk.core.workflow import transition
@@ -117,6 +117,13 @@ def accrue(*, outbound: Outbound, by, lines=None) -> list[CommissionAccrual]:
                     payee_bank=original.payee_bank,
                     payee_account=original.payee_account,
                 )
+            )
+    for accrual in made:
+        if too_large(accrual.amount):
+            raise DomainError(
+                _("The commission on %(p)s is more than salesdesk can keep: check its rebate price.")
+                % {"p": accrual.outbound_line.product.model_code},
+                field="lines",
             )
     return CommissionAccrual.objects.bulk_create(made)
 

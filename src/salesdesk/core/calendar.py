@@ -6,6 +6,11 @@ import datetime as dt
 
 from salesdesk.core.models import CalendarDay
 
+# The days salesdesk takes: far-off ones overflow when a day's span is worked out (9999-12-31 and
+# the day after) or moved between time zones (0001-01-01 at midnight in Shanghai), and no order,
+# call or payment is dated that far off.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
 
 def is_workday(day: dt.date, exceptions: dict[dt.date, bool] | None = None) -> bool:
     if exceptions is None:

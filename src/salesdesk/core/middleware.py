@@ -19,6 +19,32 @@ _PUBLIC_PREFIXES = ("/api/", "/static/", "/i18n/")
 _WAIT_FOR_FIRST_SECONDS = 15
 
 
+class ApiErrorsAsJsonMiddleware:
+    """An address under /api/ that does not exist, or a method an address does not take, answers
+    in the API's one error shape: Django's URL resolver and django-ninja answer those two with
+    HTML, which a client reading `detail` and `errors` cannot read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        if not request.path.startswith("/api/") or is_json or response.status_code not in (404, 405):
+            return response
+        if response.status_code == 404:
+            detail = _("Not found.")
+        else:
+            detail = _("This address does not take %(method)s.") % {"method": request.method}
+        answer = JsonResponse(
+            {"detail": detail, "errors": [{"field": "__all__", "message": detail}]},
+            status=response.status_code,
+        )
+        if "Allow" in response:
+            answer["Allow"] = response["Allow"]
+        return answer
+
+
 class ChineseFirstLocaleMiddleware:
     """Simplified Chinese unless the user chose English with the switch in the header.
 

@@ -15,6 +15,17 @@ UNIT_PRICE = {"max_digits": 14, "decimal_places": 4}
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 
 
+# The largest values those columns hold. SQLite would store a larger one and fail to read it back;
+# PostgreSQL refuses it in the middle of a posting.
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_QUANTITY = Decimal("99999999999.999")
+
+
+def too_large(value: Decimal, limit: Decimal = MAX_AMOUNT) -> bool:
+    """Whether `value` (an amount, or a quantity against MAX_QUANTITY) is beyond what its column holds."""
+    return abs(value) > limit
+
+
 def to_amount(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.forms import StyledForm
+from salesdesk.core.forms import DayField, StyledForm
 from salesdesk.core.roles import Role
 
 GRANT_CHOICES = [
@@ -53,7 +53,7 @@ class GrantsForm(StyledForm, forms.Form):
 
 
 class CalendarDayForm(StyledForm, forms.Form):
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DayField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
     is_workday = forms.TypedChoiceField(
         label=_("kind"),
         coerce=lambda v: v == "1",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.models import Product
 from salesdesk.catalog.selectors import carriers_selectable
-from salesdesk.core.forms import StyledForm, UserChoiceField, users_with_role
+from salesdesk.core.forms import DayField, StyledForm, UserChoiceField, users_with_role
 from salesdesk.core.roles import Role, scope_to_user
 from salesdesk.customers.models import Customer
 from salesdesk.orders.models import Channel, CollectionMethod, OrderStatus, ShipMethod, ShipSlot
@@ -64,7 +64,7 @@ class OrderLineForm(StyledForm, forms.Form):
     unit_price = forms.DecimalField(
         label=_("unit price"), required=False, min_value=0, max_value=MAX_PRICE, decimal_places=4
     )
-    requested_date = forms.DateField(
+    requested_date = DayField(
         label=_("requested delivery date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     notes = forms.CharField(label=_("notes"), required=False, max_length=200)
@@ -91,9 +91,7 @@ class OverrideForm(StyledForm, forms.Form):
 
 
 class ReleaseForm(StyledForm, forms.Form):
-    ship_date = forms.DateField(
-        label=_("ship date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    ship_date = DayField(label=_("ship date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     ship_slot = forms.ChoiceField(
         label=_("ship slot"), required=False, choices=[("", _("As registered")), *ShipSlot.choices]
     )
@@ -118,10 +116,8 @@ class OrderFilterForm(StyledForm, forms.Form):
     status = forms.ChoiceField(
         label=_("status"), required=False, choices=[("", _("All statuses")), *OrderStatus.choices]
     )
-    date_from = forms.DateField(
-        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DayField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DayField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class RegisterFilterForm(StyledForm, forms.Form):

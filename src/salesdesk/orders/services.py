@@ -20,7 +20,7 @@ from salesdesk.catalog.selectors import agreed_prices
 from salesdesk.core import events
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, FieldErrors, NotAllowed, field_errors_from_validation
-from salesdesk.core.money import line_amount, to_unit_price
+from salesdesk.core.money import MAX_AMOUNT, line_amount, to_unit_price
 from salesdesk.core.numbering import next_value
 from salesdesk.core.workflow import transition
 from salesdesk.customers.models import Customer, CustomerStatus
@@ -59,7 +59,7 @@ HEADER_FIELDS = [
     "warehouse_instructions",
 ]
 MAX_LINES = 200
-MAX_ORDER_TOTAL = Decimal("999999999999.99")  # what an amount column (14 digits, 2 places) holds
+MAX_ORDER_TOTAL = MAX_AMOUNT
 
 
 @dataclass

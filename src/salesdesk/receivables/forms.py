@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.models import Carrier
-from salesdesk.core.forms import StyledForm, UserChoiceField
+from salesdesk.core.forms import DayField, StyledForm, UserChoiceField
 from salesdesk.core.money import CENT
 from salesdesk.orders.forms import CarrierChoiceField
 from salesdesk.receivables.models import PaymentMethod
@@ -29,10 +29,10 @@ class AllocationMode:
     ]
 
 
-def _date_field(label, *, required: bool = True) -> forms.DateField:
+def _date_field(label, *, required: bool = True) -> DayField:
     # A date input shows only ISO dates; the localised format would leave it blank.
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return forms.DateField(label=label, required=required, widget=widget)
+    return DayField(label=label, required=required, widget=widget)
 
 
 def _in_calendar(day: dt.date | None) -> dt.date | None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.selectors import carriers_selectable
-from salesdesk.core.forms import StyledForm
+from salesdesk.core.forms import DayField, StyledForm
 from salesdesk.customers.models import Customer, ReceiptSeal
 from salesdesk.orders.forms import CarrierChoiceField
 from salesdesk.receivables.models import StatementStatus
@@ -19,10 +19,10 @@ from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
-def _date_field(label, *, required: bool = True) -> forms.DateField:
+def _date_field(label, *, required: bool = True) -> DayField:
     # A date input shows only ISO dates; the localised format would leave it blank.
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return forms.DateField(label=label, required=required, widget=widget)
+    return DayField(label=label, required=required, widget=widget)
 
 
 def _in_calendar(day: dt.date | None) -> dt.date | None:

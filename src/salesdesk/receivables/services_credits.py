@@ -25,7 +25,7 @@ from salesdesk.catalog.models import Product
 from salesdesk.core import events
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, FieldErrors, NotAllowed
-from salesdesk.core.money import line_amount, quantity_text, to_unit_price, total
+from salesdesk.core.money import line_amount, quantity_text, to_unit_price, too_large, total
 from salesdesk.core.roles import Role, role_of
 from salesdesk.receivables import selectors
 from salesdesk.receivables.models import Allocation, WriteOffItem
@@ -206,6 +206,7 @@ def exchange_post(
         created_by=by,
     )
     errors: dict[str, list[str]] = {}
+    sale_total = Decimal("0")
     for i, item in enumerate(new_lines):
         if item.quantity is None or item.quantity <= 0:
             errors[f"new_lines[{i}].quantity"] = [_("The quantity must be more than 0.")]
@@ -217,12 +218,13 @@ def exchange_post(
             errors[f"new_lines[{i}].unit_price"] = [_("The unit price cannot be negative.")]
             continue
         price = to_unit_price(item.unit_price)
+        amount = line_amount(item.quantity, price)
+        if too_large(amount) or too_large(sale_total + amount):
+            errors[f"new_lines[{i}].quantity"] = [_("The line's amount is too large.")]
+            continue
+        sale_total += amount
         OutboundLine.objects.create(
-            outbound=sale,
-            product=item.product,
-            quantity=item.quantity,
-            unit_price=price,
-            amount=line_amount(item.quantity, price),
+            outbound=sale, product=item.product, quantity=item.quantity, unit_price=price, amount=amount
         )
     if errors:
         raise FieldErrors(errors)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from salesdesk.catalog.models import Carrier
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, FieldErrors, NotAllowed
-from salesdesk.core.money import total
+from salesdesk.core.money import too_large, total
 from salesdesk.core.workflow import transition
 from salesdesk.customers.models import Customer, ReceiptSeal
 from salesdesk.receivables import selectors
@@ -98,6 +98,8 @@ def invoice_issue(
     amount = total(o.amount for o in outbounds)
     if amount <= 0:
         raise DomainError(_("The outbounds chosen add up to nothing to invoice."), field="outbounds")
+    if too_large(amount):
+        raise DomainError(_("The outbounds chosen add up to more than one invoice holds."), field="outbounds")
     try:
         with transaction.atomic():
             invoice = Invoice.objects.create(
@@ -206,6 +208,10 @@ def statement_create(*, customer: Customer, by, period_from: dt.date, period_to:
     if errors:
         raise FieldErrors(errors)
     view = selectors.statement_view(customer, period_from, period_to)
+    if too_large(view.opening) or too_large(view.closing):
+        raise DomainError(
+            _("The balances of this period are more than a statement holds."), field="period_to"
+        )
     statement = Statement.objects.create(
         number=next_number("DZ", "statement", period_to),
         customer=customer,

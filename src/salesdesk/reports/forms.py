@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.forms import StyledForm, UserChoiceField, users_with_role
+from salesdesk.core.forms import DayField, StyledForm, UserChoiceField, users_with_role
 from salesdesk.core.roles import Role, role_of, sees_all_customers
 from salesdesk.receivables.selectors import customers_in_scope
 from salesdesk.reports.base import Filters, Report
@@ -19,10 +19,10 @@ FILTER_FIELDS = ("date_from", "date_to", "customer", "salesperson", "assistant",
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def _date_field(label) -> forms.DateField:
+def _date_field(label) -> DayField:
     # A date input shows only ISO dates; the localised format would leave it blank.
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return forms.DateField(label=label, required=False, widget=widget)
+    return DayField(label=label, required=False, widget=widget)
 
 
 def people_choices(user, role: Role) -> QuerySet[User]:

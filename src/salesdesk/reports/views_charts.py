@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesdesk.core.forms import StyledForm, UserChoiceField
+from salesdesk.core.forms import DayField, StyledForm, UserChoiceField
 from salesdesk.core.pages import require_perm
 from salesdesk.reports import charts
 from salesdesk.reports.base import Filters
@@ -21,10 +21,10 @@ VIEW = "receivables.view_receipt"  # who may see receivables may see the charts 
 MAX_MONTHS = 60  # a longer period makes bars too thin to read; the reports list every row
 
 
-def _date_field(label) -> forms.DateField:
+def _date_field(label) -> DayField:
     # A date input shows only ISO dates; the localised format would leave it blank.
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return forms.DateField(label=label, required=False, widget=widget)
+    return DayField(label=label, required=False, widget=widget)
 
 
 class ChartFilterForm(StyledForm, forms.Form):

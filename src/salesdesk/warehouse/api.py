@@ -294,7 +294,10 @@ def _outbound(request: HttpRequest, reference: str) -> Outbound:
         number = found.values_list("number", flat=True).first()
         if number:
             reference = number
-    return selectors.outbound_get_for_user(user=request.user, reference=reference)
+    outbound = selectors.outbound_get_for_user(user=request.user, reference=reference)
+    if outbound.kind != OutboundKind.SALE:  # a return or write-off has its own addresses
+        raise Http404(_("No such outbound."))
+    return outbound
 
 
 def _answer(request: HttpRequest, outbound: Outbound) -> OutboundOut | OutboundWarehouseOut:

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.models import Product
-from salesdesk.core.forms import StyledForm
+from salesdesk.core.forms import DayField, StyledForm
 from salesdesk.warehouse.models import OutboundKind, ProductionRequest, ProductionStatus
 
 MAX_QUANTITY = Decimal("99999999999.999")
@@ -30,8 +30,8 @@ def plain(quantity: Decimal | None) -> Decimal | None:
     return quantity.quantize(Decimal("1")) if quantity == quantity.to_integral() else quantity.normalize()
 
 
-def _date(label, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+def _date(label, *, required: bool = True) -> DayField:
+    return DayField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class ProductChoiceField(forms.ModelChoiceField):

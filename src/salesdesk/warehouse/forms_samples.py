@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.models import Product
 from salesdesk.catalog.selectors import carriers_selectable
-from salesdesk.core.forms import StyledForm, UserChoiceField
+from salesdesk.core.forms import DayField, StyledForm, UserChoiceField
 from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import Customer
 from salesdesk.warehouse.models import SampleStatus
@@ -85,8 +85,8 @@ SampleLineFormSet = forms.formset_factory(
 )
 
 
-def _date_field(label) -> forms.DateField:
-    return forms.DateField(
+def _date_field(label) -> DayField:
+    return DayField(
         label=label,
         required=False,
         help_text=_("Default: today."),
@@ -123,10 +123,8 @@ class SampleFilterForm(StyledForm, forms.Form):
         required=False,
         choices=[("", _("All statuses")), (OPEN, _("Still on the way")), *SampleStatus.choices],
     )
-    date_from = forms.DateField(
-        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DayField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DayField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

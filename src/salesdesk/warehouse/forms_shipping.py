@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.models import Carrier
 from salesdesk.catalog.selectors import carriers_selectable
-from salesdesk.core.forms import StyledForm
+from salesdesk.core.forms import DayField, StyledForm
 from salesdesk.orders.forms import CarrierChoiceField
 from salesdesk.warehouse.selectors import OUTSTANDING, OVERDUE, OWN_DELIVERY, RETURNED
 
@@ -22,10 +22,10 @@ MAX_DAYS_BACK = 366
 MAX_DAYS_AHEAD = 31
 
 
-def _date_field(label, *, required: bool = True) -> forms.DateField:
+def _date_field(label, *, required: bool = True) -> DayField:
     # A date input shows only ISO dates; the localised format would leave it blank.
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return forms.DateField(label=label, required=required, widget=widget)
+    return DayField(label=label, required=required, widget=widget)
 
 
 class ShipmentForm(StyledForm, forms.Form):

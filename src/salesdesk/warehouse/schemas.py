@@ -67,7 +67,7 @@ class StockInboundIn(InputSchema):
 
 
 class ProductionQuery(PageQuery):
-    open_only: StrictBool = Field(True, description="Only requests still waiting for goods.")
+    open_only: bool = Field(True, description="Only requests still waiting for goods.")  # a query is text
 
 
 class WaitingOrderOut(Schema):

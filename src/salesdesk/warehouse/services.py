@@ -17,7 +17,7 @@ from salesdesk.catalog.models import Carrier, CarrierStatus, Product
 from salesdesk.core import events
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, FieldErrors, NotAllowed
-from salesdesk.core.money import line_amount, quantity_text, total
+from salesdesk.core.money import MAX_QUANTITY, line_amount, quantity_text, too_large, total
 from salesdesk.core.numbering import next_value
 from salesdesk.core.roles import Role, role_of
 from salesdesk.core.workflow import transition
@@ -259,6 +259,12 @@ def recount_open_requests() -> None:
 
 def _recount(request: ProductionRequest) -> None:
     demanded = request.demands.aggregate(total=Sum("quantity"))["total"] or Decimal("0")
+    if too_large(demanded, MAX_QUANTITY):
+        raise DomainError(
+            _("The orders waiting for %(p)s want more than one production request holds.")
+            % {"p": request.product.model_code},
+            field="lines",
+        )
     if demanded > 0:
         ProductionRequest.objects.filter(pk=request.pk).update(quantity=demanded)
     elif request.status == ProductionStatus.REQUESTED and not request.moves.exists():
@@ -368,6 +374,9 @@ def outbound_post(*, outbound: Outbound, by) -> Outbound:
 
     Locks in one order — order, outbound, stock rows by product — so concurrent posts queue.
     """
+    if outbound.kind != OutboundKind.SALE or outbound.order_id is None:
+        # Returns and write-offs are posted by their own services, with their own rules.
+        raise DomainError(_("Only a sale of an order is posted here."), field="outbound")
     order = (
         SalesOrder.objects.select_for_update(of=("self",))
         .select_related("customer")
