@@ -158,6 +158,15 @@ def test_an_outbound_is_invoiced_once_and_an_invoice_number_used_once(sales, tak
     assert Invoice.objects.count() == 1 and InvoiceItem.objects.count() == 1
 
 
+def test_an_outbound_chosen_twice_for_one_invoice_is_named(sales, taker, assistant):
+    _first, second = sales
+    with pytest.raises(FieldErrors) as refused:
+        issue(taker, assistant, [second, second], number="44005555")
+    # It was caught as a clash with a colleague: "reload and check".
+    assert list(refused.value.errors) == ["outbounds[1]"]
+    assert not Invoice.objects.exists()
+
+
 def test_only_a_customer_who_takes_invoices_gets_one(debtor, product, assistant, warehouse):
     sale = sell(debtor, product, "1", by=assistant, warehouse=warehouse)
     assert not debtor.invoice_required

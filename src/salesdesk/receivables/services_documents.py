@@ -80,8 +80,13 @@ def invoice_issue(
     reach_by = must_reach_by or issued_on + dt.timedelta(days=DEFAULT_INVOICE_DAYS)
     if reach_by < issued_on:
         errors["must_reach_by"] = [_("It cannot have to arrive before it is issued.")]
+    chosen = set()
     for i, outbound in enumerate(outbounds):
         where = f"outbounds[{i}]"
+        if outbound.pk in chosen:
+            errors[where] = [_("Outbound %(n)s is listed twice.") % {"n": outbound.reference}]
+            continue
+        chosen.add(outbound.pk)
         if outbound.customer_id != customer.pk:
             errors[where] = [_("Outbound %(n)s is another customer's.") % {"n": outbound.reference}]
         elif outbound.status != OutboundStatus.POSTED:
