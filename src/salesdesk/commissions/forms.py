@@ -93,9 +93,3 @@ class PayForm(StyledForm, forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("paid_on", timezone.localdate())
-
-    def clean_paid_on(self) -> dt.date:
-        day = self.cleaned_data["paid_on"]
-        if not 2000 <= day.year <= 2100:
-            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
-        return day

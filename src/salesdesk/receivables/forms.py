@@ -35,12 +35,6 @@ def _date_field(label, *, required: bool = True) -> DayField:
     return DayField(label=label, required=required, widget=widget)
 
 
-def _in_calendar(day: dt.date | None) -> dt.date | None:
-    if day is not None and not 2000 <= day.year <= 2100:
-        raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
-    return day
-
-
 class LedgerFilterForm(StyledForm, forms.Form):
     q = forms.CharField(label=_("customer code or name"), max_length=100, required=False)
     salesperson = UserChoiceField(
@@ -57,12 +51,6 @@ class ReceiptFilterForm(StyledForm, forms.Form):
     q = forms.CharField(label=_("number, customer or reference"), max_length=100, required=False)
     date_from = _date_field(_("from"), required=False)
     date_to = _date_field(_("to"), required=False)
-
-    def clean_date_from(self) -> dt.date | None:
-        return _in_calendar(self.cleaned_data.get("date_from"))
-
-    def clean_date_to(self) -> dt.date | None:
-        return _in_calendar(self.cleaned_data.get("date_to"))
 
     def clean(self) -> dict:
         data = super().clean()
@@ -107,9 +95,6 @@ class ReceiptForm(StyledForm, forms.Form):
         initial=AllocationMode.OLDEST,
         widget=forms.RadioSelect,
     )
-
-    def clean_received_on(self) -> dt.date:
-        return _in_calendar(self.cleaned_data["received_on"])
 
 
 @dataclass
@@ -168,7 +153,7 @@ class ReachedFinanceForm(StyledForm, forms.Form):
     on = _date_field(_("money reached finance on"), required=False)
 
     def clean_on(self) -> dt.date:
-        return _in_calendar(self.cleaned_data.get("on")) or timezone.localdate()
+        return self.cleaned_data.get("on") or timezone.localdate()
 
 
 class CodReceiveForm(StyledForm, forms.Form):
@@ -176,4 +161,4 @@ class CodReceiveForm(StyledForm, forms.Form):
     note = forms.CharField(label=_("note"), max_length=500, required=False)
 
     def clean_received_on(self) -> dt.date:
-        return _in_calendar(self.cleaned_data.get("received_on")) or timezone.localdate()
+        return self.cleaned_data.get("received_on") or timezone.localdate()

@@ -25,13 +25,6 @@ def _date_field(label, *, required: bool = True) -> DayField:
     return DayField(label=label, required=required, widget=widget)
 
 
-def _in_calendar(day: dt.date | None) -> dt.date | None:
-    # Periods and due days are counted from these dates; keep them where a calendar makes sense.
-    if day is not None and not 2000 <= day.year <= 2100:
-        raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
-    return day
-
-
 def month_start(text: str) -> dt.date:
     """The first day of the month written "2025-03"; ValueError when it is not a month."""
     match = MONTH.match((text or "").strip())
@@ -90,12 +83,6 @@ class InvoiceForm(StyledForm, forms.Form):
         ).exclude(kind=OutboundKind.BAD_DEBT)
         self.fields["outbounds"].error_messages["required"] = _("Choose the outbounds the invoice covers.")
 
-    def clean_issued_on(self) -> dt.date:
-        return _in_calendar(self.cleaned_data["issued_on"])
-
-    def clean_must_reach_by(self) -> dt.date | None:
-        return _in_calendar(self.cleaned_data.get("must_reach_by"))
-
 
 class InvoiceMailForm(StyledForm, forms.Form):
     carrier = CarrierChoiceField(
@@ -111,9 +98,6 @@ class InvoiceMailForm(StyledForm, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["carrier"].queryset = carriers_selectable()
 
-    def clean_mailed_on(self) -> dt.date:
-        return _in_calendar(self.cleaned_data["mailed_on"])
-
 
 class DayForm(StyledForm, forms.Form):
     """The one date a follow-up step needs: received, sent, signed back."""
@@ -127,27 +111,15 @@ class DayForm(StyledForm, forms.Form):
         if not self.is_bound:
             self.initial.setdefault("on", timezone.localdate())
 
-    def clean_on(self) -> dt.date:
-        return _in_calendar(self.cleaned_data["on"])
-
 
 class SlipForm(StyledForm, forms.Form):
     seal = forms.ChoiceField(label=_("seal"), choices=ReceiptSeal.choices)
     issued_on = _date_field(_("issued on"))
 
-    def clean_issued_on(self) -> dt.date:
-        return _in_calendar(self.cleaned_data["issued_on"])
-
 
 class StatementForm(StyledForm, forms.Form):
     period_from = _date_field(_("from"))
     period_to = _date_field(_("to"))
-
-    def clean_period_from(self) -> dt.date:
-        return _in_calendar(self.cleaned_data["period_from"])
-
-    def clean_period_to(self) -> dt.date:
-        return _in_calendar(self.cleaned_data["period_to"])
 
 
 class StatementFilterForm(StyledForm, forms.Form):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
@@ -16,7 +14,6 @@ from salesdesk.reports.base import Filters, Report
 
 FILTER_FIELDS = ("date_from", "date_to", "customer", "salesperson", "assistant", "product")
 # Reports read documents of a working life; a date far outside is a typing slip.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _date_field(label) -> DayField:
@@ -64,18 +61,6 @@ class ReportFilterForm(StyledForm, forms.Form):
             self.fields["product"].widget.attrs["placeholder"] = _("model code or part of the name")
         if "date_from" not in self.fields and "date_to" in self.fields:
             self.fields["date_to"].label = _("as of")  # a report of one day: prices, aging
-
-    def _clean_day(self, name: str) -> dt.date | None:
-        day = self.cleaned_data.get(name)
-        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
-        return day
-
-    def clean_date_from(self) -> dt.date | None:
-        return self._clean_day("date_from")
-
-    def clean_date_to(self) -> dt.date | None:
-        return self._clean_day("date_to")
 
     def clean(self) -> dict:
         data = super().clean()

@@ -3,8 +3,6 @@ figures as JSON. Money on every chart: the warehouse is refused."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -58,18 +56,6 @@ class ChartFilterForm(StyledForm, forms.Form):
                 self.fields[name].queryset = choices
             else:
                 del self.fields[name]
-
-    def _in_calendar(self, name: str) -> dt.date | None:
-        day = self.cleaned_data.get(name)
-        if day is not None and not 2000 <= day.year <= 2100:
-            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
-        return day
-
-    def clean_date_from(self) -> dt.date | None:
-        return self._in_calendar("date_from")
-
-    def clean_date_to(self) -> dt.date | None:
-        return self._in_calendar("date_to")
 
     def clean(self) -> dict:
         data = super().clean()

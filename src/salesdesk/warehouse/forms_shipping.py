@@ -110,10 +110,3 @@ class CourierLogFilterForm(StyledForm, forms.Form):
 class DayForm(StyledForm, forms.Form):
     day = _date_field(_("date"), required=False)
     driver = forms.CharField(label=_("driver"), max_length=50, required=False)
-
-    def clean_day(self) -> dt.date | None:
-        day = self.cleaned_data.get("day")
-        # The checks count working days around the date; keep it where a calendar makes sense.
-        if day is not None and not 2000 <= day.year <= 2100:
-            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
-        return day
