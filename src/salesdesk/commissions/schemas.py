@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from salesdesk.commissions.models import StatementStatus
 from salesdesk.commissions.selectors import State
+from salesdesk.core.calendar import FIRST_DAY, LAST_DAY
 from salesdesk.core.schemas import (
     AmountOut,
     BlankAsNone,
@@ -37,7 +38,7 @@ def _month(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.replace(day=1)
     match = _MONTH.fullmatch(value) if isinstance(value, str) else None
-    if match is None or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
+    if match is None or not 1 <= int(match[2]) <= 12 or not FIRST_DAY.year <= int(match[1]) <= LAST_DAY.year:
         raise PydanticCustomError("month_format", _("Give the month as YYYY-MM."))
     return dt.date(int(match[1]), int(match[2]), 1)
 

@@ -12,6 +12,11 @@ from salesdesk.core.models import CalendarDay
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
+def within_reach(day: dt.date) -> bool:
+    """Whether salesdesk takes `day`: every date field of a form and of the API asks."""
+    return FIRST_DAY <= day <= LAST_DAY
+
+
 def is_workday(day: dt.date, exceptions: dict[dt.date, bool] | None = None) -> bool:
     if exceptions is None:
         exceptions = dict(CalendarDay.objects.filter(date=day).values_list("date", "is_workday"))

@@ -8,17 +8,17 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
-from salesdesk.core.calendar import FIRST_DAY, LAST_DAY
+from salesdesk.core.calendar import within_reach
 from salesdesk.core.errors import DomainError, FieldErrors
 
 
 def _in_range(day: dt.date) -> None:
-    if not FIRST_DAY <= day <= LAST_DAY:
+    if not within_reach(day):
         raise forms.ValidationError(_("Choose a date between 2000 and 2100."), code="date_range")
 
 
 class DayField(forms.DateField):
-    """A date field that takes the days salesdesk takes (`core.calendar.FIRST_DAY` to `LAST_DAY`)."""
+    """A date field that takes the days salesdesk takes (`core.calendar.within_reach`)."""
 
     default_validators = [_in_range]
 

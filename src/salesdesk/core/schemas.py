@@ -31,7 +31,7 @@ from pydantic import (
 )
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-from salesdesk.core.calendar import FIRST_DAY, LAST_DAY
+from salesdesk.core.calendar import within_reach
 from salesdesk.core.money import QUANTITY_PLACES, to_amount, to_unit_price
 from salesdesk.core.pages import CutOnIds
 
@@ -72,7 +72,7 @@ def _iso_date_text(value: Any) -> Any:
 
 
 def _in_range(day: dt.date) -> dt.date:
-    if not FIRST_DAY <= day <= LAST_DAY:
+    if not within_reach(day):
         raise PydanticCustomError("date_range", _("Choose a date between 2000 and 2100."))
     return day
 
@@ -90,7 +90,7 @@ def _iso_datetime(value: Any) -> dt.datetime:
             "datetime_format", _("Give the time as YYYY-MM-DDTHH:MM, with an offset if not local.")
         )
     # Far-off years overflow when shifted between time zones; no call or order is that far off.
-    if not FIRST_DAY.year <= moment.year <= LAST_DAY.year:
+    if not within_reach(moment.date()):
         raise PydanticCustomError("datetime_range", _("Give a time between the years 2000 and 2100."))
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)  # a time without an offset is local (Asia/Shanghai)

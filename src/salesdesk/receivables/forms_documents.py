@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.selectors import carriers_selectable
+from salesdesk.core.calendar import FIRST_DAY, LAST_DAY
 from salesdesk.core.forms import DayField, StyledForm
 from salesdesk.customers.models import Customer, ReceiptSeal
 from salesdesk.orders.forms import CarrierChoiceField
@@ -31,7 +32,7 @@ def month_start(text: str) -> dt.date:
     if not match:
         raise ValueError(text)
     year, month = int(match.group(1)), int(match.group(2))
-    if not 2000 <= year <= 2100:
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
         raise ValueError(text)
     return dt.date(year, month, 1)  # ValueError for month 13
 
