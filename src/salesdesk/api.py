@@ -18,7 +18,7 @@ from ninja.security import HttpBearer
 from salesdesk.core.audit import record_event
 from salesdesk.core.errors import DomainError
 from salesdesk.core.models import ApiToken
-from salesdesk.core.schemas import ErrorOut
+from salesdesk.core.schemas import ErrorOut, error_body
 from salesdesk.core.views import client_address, login_failed, login_throttled
 
 
@@ -49,11 +49,7 @@ api = NinjaAPI(
 
 
 def _error(request, status: int, detail: str, errors: list[dict] | None = None):
-    return api.create_response(
-        request,
-        {"detail": detail, "errors": errors or [{"field": "__all__", "message": detail}]},
-        status=status,
-    )
+    return api.create_response(request, error_body(detail, errors), status=status)
 
 
 @api.exception_handler(DomainError)

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from salesdesk.core.models import IdempotencyRecord
+from salesdesk.core.schemas import error_body
 
 _PUBLIC_PREFIXES = ("/api/", "/static/", "/i18n/")
 _WAIT_FOR_FIRST_SECONDS = 15
@@ -36,10 +37,7 @@ class ApiErrorsAsJsonMiddleware:
             detail = _("Not found.")
         else:
             detail = _("This address does not take %(method)s.") % {"method": request.method}
-        answer = JsonResponse(
-            {"detail": detail, "errors": [{"field": "__all__", "message": detail}]},
-            status=response.status_code,
-        )
+        answer = JsonResponse(error_body(detail), status=response.status_code)
         if "Allow" in response:
             answer["Allow"] = response["Allow"]
         return answer

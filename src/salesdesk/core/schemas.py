@@ -175,6 +175,11 @@ class ErrorOut(Schema):
 ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
 
 
+def error_body(detail: str, errors: list[dict] | None = None) -> dict:
+    """An `ErrorOut`: the message, and each field's; a message about the whole request is `__all__`'s."""
+    return {"detail": detail, "errors": errors or [{"field": "__all__", "message": detail}]}
+
+
 class PageQuery(Schema):
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000_000)
