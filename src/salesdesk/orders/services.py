@@ -20,7 +20,7 @@ from salesdesk.catalog.selectors import agreed_prices
 from salesdesk.core import events
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, FieldErrors, NotAllowed, field_errors_from_validation
-from salesdesk.core.money import MAX_AMOUNT, line_amount, to_unit_price
+from salesdesk.core.money import line_amount, to_unit_price, too_large
 from salesdesk.core.numbering import next_value
 from salesdesk.core.workflow import transition
 from salesdesk.customers.models import Customer, CustomerStatus
@@ -59,7 +59,6 @@ HEADER_FIELDS = [
     "warehouse_instructions",
 ]
 MAX_LINES = 200
-MAX_ORDER_TOTAL = MAX_AMOUNT
 
 
 @dataclass
@@ -152,7 +151,7 @@ def _build_lines(order: SalesOrder, lines: list[LineInput]) -> list[OrderLine]:
                 _("Product %(p)s is no longer sold.") % {"p": data.product.model_code}
             ]
         built.append(line)
-    if not errors and sum(line.amount for line in built) > MAX_ORDER_TOTAL:
+    if not errors and too_large(sum(line.amount for line in built)):
         errors["lines"] = [_("The order total is too large; split it into several orders.")]
     if errors:
         raise FieldErrors(errors)

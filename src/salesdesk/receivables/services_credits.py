@@ -219,7 +219,7 @@ def exchange_post(
             continue
         price = to_unit_price(item.unit_price)
         amount = line_amount(item.quantity, price)
-        if too_large(amount) or too_large(sale_total + amount):
+        if too_large(sale_total + amount):  # amounts are never negative here
             errors[f"new_lines[{i}].quantity"] = [_("The line's amount is too large.")]
             continue
         sale_total += amount
