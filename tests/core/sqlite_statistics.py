@@ -3,7 +3,10 @@ there as it does on three years of a busy distributor."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 
 def load_statistics(
@@ -30,3 +33,16 @@ def load_statistics(
                 cursor.execute("INSERT INTO sqlite_stat1 VALUES (%s, %s, %s)", [table, row[1], stat])
         cursor.execute("ANALYZE sqlite_schema")  # read the statistics again
     return names
+
+
+def plans_of(read: Callable[[], object], *, table: str | None = None) -> list[str]:
+    """The plan of each statement `read` sends (only those reading `table`, if given), in order."""
+    with CaptureQueriesContext(connection) as statements:
+        read()
+    plans = []
+    with connection.cursor() as cursor:
+        for statement in statements:
+            if table is None or f'FROM "{table}"' in statement["sql"]:
+                cursor.execute("EXPLAIN QUERY PLAN " + statement["sql"])
+                plans.append(" ".join(str(row[-1]) for row in cursor.fetchall()))
+    return plans

@@ -6,8 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from salesdesk.catalog import services as catalog_services
@@ -15,7 +13,7 @@ from salesdesk.core.errors import Conflict, DomainError
 from salesdesk.orders import services as order_services
 from salesdesk.warehouse import selectors, services
 from salesdesk.warehouse.selectors import CourierLogFilter
-from tests.core.sqlite_statistics import load_statistics
+from tests.core.sqlite_statistics import load_statistics, plans_of
 from tests.core.test_rare import SQLITE_ONLY
 from tests.factories import CarrierFactory, days_ago, make_customer
 from tests.warehouse.conftest import released, ship
@@ -228,19 +226,6 @@ SCALE_ONE = {
 }
 
 
-def _shipment_plans(read) -> list[str]:
-    """The plan of each statement on the shipments that `read` sends, in order."""
-    with CaptureQueriesContext(connection) as statements:
-        read()
-    plans = []
-    with connection.cursor() as cursor:
-        for statement in statements:
-            if 'FROM "warehouse_shipment"' in statement["sql"]:
-                cursor.execute("EXPLAIN QUERY PLAN " + statement["sql"])
-                plans.append(" ".join(str(row[-1]) for row in cursor.fetchall()))
-    return plans
-
-
 @SQLITE_ONLY
 @pytest.mark.parametrize("state", [selectors.OVERDUE, selectors.OUTSTANDING])
 def test_sqlite_finds_what_is_still_out_by_its_partial_index(outbound, assistant, state):
@@ -248,11 +233,15 @@ def test_sqlite_finds_what_is_still_out_by_its_partial_index(outbound, assistant
     load_statistics(SCALE_ONE)
     on = TODAY + dt.timedelta(days=1)
     log = CourierLogFilter(state=state)
+
     # The first statement finds what is still out; asked as "COD overdue, or a note overdue",
     # SQLite read all 170,000 shipments for it (500 ms).
-    log_plans = _shipment_plans(lambda: list(selectors.courier_log(user=assistant, filters=log, on=on)))
+    def read_log():
+        return list(selectors.courier_log(user=assistant, filters=log, on=on))
+
+    log_plans = plans_of(read_log, table="warehouse_shipment")
     assert "USING INDEX shipment_still_out" in log_plans[0]
-    late_plans = _shipment_plans(lambda: list(selectors.overdue_returns(on=on)))
+    late_plans = plans_of(lambda: list(selectors.overdue_returns(on=on)), table="warehouse_shipment")
     assert "USING INDEX shipment_still_out" in late_plans[0]
 
 
