@@ -50,3 +50,9 @@ def test_explicit_dates_roll_into_next_year_when_already_past():
 def test_decimal_quantities_and_empty_text():
     assert lines("C-310 2.5kg") == [("C-310", Decimal("2.5"))]
     assert parse_order_text("", CODES, TODAY).lines == []
+
+
+def test_a_quantity_no_order_line_holds_stays_in_the_text():
+    parsed = parse_order_text("A-101 0.0000001桶，B-220 123456789012345678桶，C-310 1.2500kg", CODES, TODAY)
+    assert [(p.model_code, p.quantity) for p in parsed.lines] == [("C-310", Decimal("1.25"))]
+    assert parsed.unrecognised == ["A-101 0.0000001桶", "B-220 123456789012345678桶"]

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from salesdesk.core.money import MAX_QUANTITY, QUANTITY
+
 UNITS = "桶|瓶|组|箱|件|包|罐|支|套|个|kg|KG|公斤|千克|升|L|l"
 _CN_DIGITS = {
     "零": 0,
@@ -28,6 +30,7 @@ _CN_DIGITS = {
     "九": 9,
 }
 _CN_NUMBER = r"[零〇一二两三四五六七八九十百千]+"
+_SMALLEST_QUANTITY = Decimal(1).scaleb(-QUANTITY["decimal_places"])
 _SEPARATORS = re.compile(r"[，,；;。\n\r]+|\s{2,}")
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
 
@@ -71,6 +74,12 @@ def _quantity(text: str) -> tuple[Decimal | None, str]:
         value = chinese_number(match.group(1))
         return (Decimal(value) if value else None), text[match.end() :]
     return None, text
+
+
+def _fits_a_line(quantity: Decimal) -> bool:
+    """Whether an order line could hold `quantity`: a figure it cannot (0.0000001, twenty digits)
+    stays in the text for the assistant to read, not proposed as a line the form then refuses."""
+    return 0 < quantity <= MAX_QUANTITY and quantity == quantity.quantize(_SMALLEST_QUANTITY)
 
 
 def _mentions_quantity(text: str) -> bool:
@@ -117,7 +126,7 @@ def parse_order_text(text: str, model_codes: list[str], today: dt.date) -> Parse
             rest = chunk[match.end() : end]
             quantity, leftover = _quantity(rest)
             code = canonical[match.group(0).upper()]
-            if quantity is None or quantity <= 0:
+            if quantity is None or not _fits_a_line(quantity):
                 result.unrecognised.append(chunk[match.start() : end].strip())
                 continue
             taken = chunk[match.start() : end - len(leftover)].strip()
