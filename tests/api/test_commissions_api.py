@@ -8,12 +8,14 @@ reaches the warehouse."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pydantic_core import PydanticCustomError
 
 from salesdesk.commissions.models import (
     CommissionAccrual,
@@ -22,6 +24,7 @@ from salesdesk.commissions.models import (
     PayoutItem,
     StatementLine,
 )
+from salesdesk.commissions.schemas import _month
 from salesdesk.receivables import services as receivables
 from salesdesk.receivables import services_credits as credits
 from tests.commissions.conftest import rebate_customer  # noqa: F401  (fixture)
@@ -443,3 +446,19 @@ def test_the_statement_list_takes_as_many_queries_for_many_rows_as_for_one(
     with django_assert_num_queries(queries):
         listed = client.get("/commissions/statements").json()
     assert [row["payout"]["reference"] for row in listed["items"]] == ["工行 002", "工行 001"]
+
+
+@pytest.mark.parametrize(
+    "month", ["2026-03", "2000-01", "2100-12", "2026-13", "2026-00", "2026-80", "1999-12", "2101-01"]
+)
+def test_the_documented_month_pattern_takes_what_the_server_takes(client, month):
+    pattern = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["BuildIn"]["properties"][
+        "month"
+    ]
+    try:
+        _month(month)
+        taken = True
+    except PydanticCustomError:
+        taken = False
+
+    assert bool(re.fullmatch(pattern["pattern"], month)) is taken
