@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from salesdesk.calls.models import CallRecord, FollowUp, FollowUpStatus
 from salesdesk.core.audit import name_events, record_event
 from salesdesk.core.errors import Conflict, DomainError, NotAllowed, field_errors_from_validation
+from salesdesk.core.people import name_of
 from salesdesk.core.roles import Role, role_of
 from salesdesk.core.workflow import transition
 from salesdesk.customers.models import Customer
@@ -77,13 +78,9 @@ def follow_up_raise(
         "follow_up.raised",
         by=by,
         obj=call,
-        summary=f"→ {assigned_to.first_name or assigned_to.get_username()}: {question[:200]}",
+        summary=f"→ {name_of(assigned_to)}: {question[:200]}",
     )
     return follow_up
-
-
-def _person(user) -> str:
-    return user.first_name or user.get_username()
 
 
 @transaction.atomic

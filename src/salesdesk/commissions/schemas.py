@@ -46,7 +46,9 @@ def _month(value: Any) -> Any:
 Month = Annotated[
     dt.date,
     BeforeValidator(_month),
-    WithJsonSchema({"type": "string", "pattern": r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", "example": "2026-03"}),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", "example": "2026-03"}
+    ),
 ]
 # Query strings send "" for an empty filter box; that means "no filter".
 OptionalQueryMonth = Annotated[Month | None, BlankAsNone]

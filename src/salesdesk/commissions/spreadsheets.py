@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from salesdesk.commissions.models import CommissionPayout, CommissionStatement, StatementLine
+from salesdesk.core.people import name_of
 from salesdesk.core.spreadsheets import XLSX_CONTENT_TYPE, content_disposition, neutralise_formula
 
 # (header, width, number format)
@@ -35,10 +36,6 @@ STATUS_LABELS = {
     "paid": "已付佣 Paid",
     "returned": "已退回 Sent back",
 }
-
-
-def _name(user) -> str:
-    return (user.first_name or user.username) if user else ""
 
 
 def _append(sheet, values: Sequence, *, bold: bool = False, formats: Sequence[str | None] = ()) -> None:
@@ -92,7 +89,7 @@ def statement_workbook(
         sheet,
         [
             "制表 Drawn up by",
-            _name(statement.created_by),
+            name_of(statement.created_by),
             "日期 Date",
             timezone.localtime(statement.created_at).date(),
         ],
@@ -102,7 +99,7 @@ def statement_workbook(
             sheet,
             [
                 "审核 Approved by",
-                _name(statement.decided_by),
+                name_of(statement.decided_by),
                 "日期 Date",
                 timezone.localtime(statement.decided_at).date(),
             ],

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from salesdesk.core.calendar import within_reach
 from salesdesk.core.errors import DomainError, FieldErrors
+from salesdesk.core.people import name_of
 
 
 def _in_range(day: dt.date) -> None:
@@ -38,7 +39,7 @@ def users_with_role(role: str):
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return obj.first_name or obj.username
+        return name_of(obj)
 
 
 class StyledForm:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from salesdesk.core.forms import users_with_role
 from salesdesk.core.imports import Importer, RowCheck
+from salesdesk.core.people import name_of
 from salesdesk.core.roles import Role
 from salesdesk.core.spreadsheets import Column, SheetRow, cell_bool, cell_choice, cell_int, cell_text
 from salesdesk.customers import services
@@ -208,8 +209,8 @@ def export_rows(customers: QuerySet[Customer], columns: list[Column]) -> Iterato
         values = {
             **{f: getattr(customer, f) for f in ["code", "name", *TEXT_FIELDS, "credit_days", "invoice_day"]},
             **{f: labels[f].get(getattr(customer, f), "") for f in labels},
-            "salesperson": _display(customer.salesperson),
-            "assistant": _display(customer.assistant),
+            "salesperson": name_of(customer.salesperson),
+            "assistant": name_of(customer.assistant),
             "invoice_required": "是" if customer.invoice_required else "否",
             "rebate": "是" if customer.rebate else "否",
             "contact_name": contact.name if contact else "",
@@ -217,7 +218,3 @@ def export_rows(customers: QuerySet[Customer], columns: list[Column]) -> Iterato
             "contact_role": contact.role if contact else "",
         }
         yield [values[c.field] for c in columns]
-
-
-def _display(user) -> str:
-    return (user.first_name or user.username) if user else ""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.core.audit import events_for
 from salesdesk.core.models import AuditEvent
+from salesdesk.core.people import name_of
 from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import (
     ApplicationStatus,
@@ -206,7 +207,7 @@ def history_of(records, label: str, *, hide: frozenset[str] = frozenset()) -> li
     result = []
     for record in records:
         user = record.history_user
-        who = (user.first_name or user.username) if user else "—"
+        who = name_of(user, nobody="—")
         kind = {"+": _("created"), "~": _("changed"), "-": _("deleted")}[record.history_type]
         changes = []
         if record.history_type == "~":
@@ -241,7 +242,7 @@ def _display(field, value, names: dict[tuple, str]) -> str:
         if key not in names:  # one query per distinct person or object, not per row
             related = field.related_model.objects.filter(pk=value).first()
             if related is not None and hasattr(related, "first_name"):
-                names[key] = related.first_name or related.get_username()
+                names[key] = name_of(related)
             else:
                 names[key] = str(related) if related is not None else str(value)
         return names[key]

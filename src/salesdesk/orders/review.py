@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesdesk.catalog.selectors import agreed_prices
+from salesdesk.core.people import name_of
 from salesdesk.core.roles import Role, can_quote, role_of
 from salesdesk.customers.selectors import credit_terms_approved, customer_missing_fields
 
@@ -93,7 +94,7 @@ def _agreed_prices(order, by) -> Outcome:
     if not differing:
         return Outcome(True)
     if can_quote(by):
-        who = by.first_name or by.get_username()
+        who = name_of(by)
         return Outcome(True, _("Quoted by %(who)s: %(lines)s") % {"who": who, "lines": "; ".join(differing)})
     return Outcome(
         False, _("Price differs from the agreed price: %(lines)s") % {"lines": "; ".join(differing)}
@@ -120,8 +121,7 @@ def _prepayment(order, by) -> Outcome:
             True,
             _("Exception by %(who)s: %(note)s")
             % {
-                "who": customer.prepayment_exception_by.first_name
-                or customer.prepayment_exception_by.get_username(),
+                "who": name_of(customer.prepayment_exception_by),
                 "note": customer.prepayment_exception_note,
             },
         )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from salesdesk.core.calendar import day_span
 from salesdesk.core.db import Rare
+from salesdesk.core.people import name_of
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.core.workflow import status_history
 from salesdesk.customers.models import Customer
@@ -221,7 +222,7 @@ def order_review(order: SalesOrder, user) -> list[CheckRow]:
         if row is None:
             continue
         by = row.overridden_by
-        who = (by.first_name or by.get_username()) if by else ""
+        who = name_of(by)
         rows.append(
             CheckRow(
                 check.code,

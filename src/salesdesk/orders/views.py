@@ -16,6 +16,7 @@ from salesdesk.core.audit import events_for
 from salesdesk.core.errors import DomainError
 from salesdesk.core.forms import form_errors_text, show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
+from salesdesk.core.people import name_of
 from salesdesk.core.roles import scope_to_user, sees_prices
 from salesdesk.core.spreadsheets import Column, xlsx_response
 from salesdesk.core.workflow import status_history
@@ -414,7 +415,7 @@ def sales_register_export(request: HttpRequest) -> HttpResponse:
                 timezone.localtime(o.registered_at).date(),
                 o.customer.code,
                 o.customer.name,
-                (o.salesperson.first_name or o.salesperson.username) if o.salesperson else "",
+                name_of(o.salesperson),
                 o.get_ship_method_display(),
                 o.carrier.name if o.carrier else "",
                 o.get_collection_method_display(),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from salesdesk.core.errors import DomainError, FieldErrors
 from salesdesk.core.forms import form_errors_text, show_domain_error
 from salesdesk.core.pages import CutOnIds, paginate, query_without_page, require_perm, url_for_each
+from salesdesk.core.people import name_of
 from salesdesk.customers.models import ReceiptSeal
 from salesdesk.customers.selectors import customer_get_for_user
 from salesdesk.receivables import documents, selectors, services_documents, spreadsheets
@@ -562,7 +563,7 @@ def collection(request: HttpRequest) -> HttpResponse:
     new_statement = url_for_each("receivables:statement-create")
     groups = []
     for person, rows in selectors.collection_list(request.user, as_of=today).items():
-        name = (person.first_name or person.username) if person else ""
+        name = name_of(person)
         groups.append(
             {
                 "salesperson": person,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesdesk.core.db import NotFromIndex
+from salesdesk.core.people import name_of
 from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import Customer
 from salesdesk.receivables.models import Allocation
@@ -161,7 +162,7 @@ def _day(filters: Filters) -> dt.date:
 def _people(ids) -> dict[int | None, str]:
     names: dict[int | None, str] = {None: _("No salesperson")}
     for user in User.objects.filter(pk__in=[i for i in ids if i is not None]):
-        names[user.pk] = user.first_name or user.username
+        names[user.pk] = name_of(user)
     return names
 
 

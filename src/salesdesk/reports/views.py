@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from salesdesk.core.money import quantity_text, to_amount
 from salesdesk.core.pages import query_without_page, require_perm
+from salesdesk.core.people import name_of
 from salesdesk.core.spreadsheets import Column, xlsx_response
 from salesdesk.reports import views_charts
 from salesdesk.reports.base import REPORTS, Filters, Report, ReportResult
@@ -206,7 +207,7 @@ def report_xlsx(request: HttpRequest, name: str) -> HttpResponse:
 def _printed_filters(form: ReportFilterForm, filters: Filters) -> list[tuple[str, str]]:
     """The filters in force, as the printout states them on top."""
     chosen = [pk for pk in (filters.salesperson, filters.assistant) if pk]
-    people = {u.pk: u.first_name or u.username for u in User.objects.filter(pk__in=chosen)} if chosen else {}
+    people = {u.pk: name_of(u) for u in User.objects.filter(pk__in=chosen)} if chosen else {}
     values = {
         "date_from": f"{filters.date_from:%Y-%m-%d}" if filters.date_from else "",
         "date_to": f"{filters.date_to:%Y-%m-%d}" if filters.date_to else "",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.core.money import to_amount
+from salesdesk.core.people import name_of
 from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import Customer
 from salesdesk.receivables import selectors as ar
@@ -51,9 +52,7 @@ def receivables_due(user, *, limit: int, today: dt.date | None = None) -> Sectio
     customers = Customer.objects.select_related("salesperson").in_bulk([row["customer_id"] for row in rows])
     for row in rows:
         customer = customers[row["customer_id"]]
-        seller = (
-            customer.salesperson.first_name or customer.salesperson.username if customer.salesperson else "—"
-        )
+        seller = name_of(customer.salesperson, nobody="—")
         parts = []
         if row["overdue"]:
             parts.append(

@@ -19,6 +19,7 @@ from salesdesk.calls.selectors import follow_ups_for
 from salesdesk.catalog.models import Carrier, CarrierStatus
 from salesdesk.core.calendar import is_workday
 from salesdesk.core.money import quantity_text, to_amount
+from salesdesk.core.people import name_of
 from salesdesk.core.roles import Role, role_of, scope_to_user
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer
 from salesdesk.customers.selectors import customer_missing_fields, incomplete
@@ -198,7 +199,7 @@ def _credit_applications(user) -> Section:
                 _("%(days)s days, applied by %(who)s")
                 % {
                     "days": application.credit_days,
-                    "who": application.applicant.get_full_name() or application.applicant.username,
+                    "who": name_of(application.applicant),
                 },
                 link("customers:customer-detail", application.customer.code) + "#credit",
             )
@@ -326,7 +327,7 @@ def _orders_to_release(user, now: dt.datetime, limit: int) -> Section:
 def _follow_ups(user, limit: int) -> Section:
     section = Section("follow_ups", str(_("Open call follow-ups")))
     for follow_up in follow_ups_for(user=user)[: limit + 1]:
-        who = follow_up.assigned_to.first_name or follow_up.assigned_to.username
+        who = name_of(follow_up.assigned_to)
         due = f" · {follow_up.due_on:%m-%d}" if follow_up.due_on else ""
         section.items.append(
             Item(follow_up.question[:80], f"{who}{due}", link("calls:call-detail", follow_up.call_id))
