@@ -94,13 +94,15 @@ def test_calls_about_a_customer_follow_the_customers_scope(
     mine = make_customer(by=assistant, assistant=assistant, salesperson=salesperson)
     call = services.call_log(by=assistant, customer=mine)
     prospect = log(assistant)
-    assert set(selectors.call_list(user=assistant)) == {call, prospect}
-    assert set(selectors.call_list(user=salesperson)) == {call}
-    assert set(selectors.call_list(user=other_assistant)) == {prospect}  # a prospect may become anyone's
-    assert set(selectors.call_list(user=other_salesperson)) == set()
-    for everyone in (manager, finance):
-        assert list(selectors.call_list(user=everyone)) == [prospect, call]  # newest first
-    assert list(selectors.call_list(user=warehouse)) == []
+    for to_cut in (False, True):  # the list counted and the list a page is cut from
+        assert set(selectors.call_list(user=assistant, to_cut=to_cut)) == {call, prospect}
+        assert set(selectors.call_list(user=salesperson, to_cut=to_cut)) == {call}
+        # a prospect may become anyone's
+        assert set(selectors.call_list(user=other_assistant, to_cut=to_cut)) == {prospect}
+        assert set(selectors.call_list(user=other_salesperson, to_cut=to_cut)) == set()
+        for everyone in (manager, finance):
+            assert list(selectors.call_list(user=everyone, to_cut=to_cut)) == [prospect, call]  # newest first
+        assert list(selectors.call_list(user=warehouse, to_cut=to_cut)) == []
 
 
 def test_a_call_whose_follow_ups_someone_owes_is_theirs_to_see_once(assistant, other_salesperson, manager):
@@ -108,8 +110,12 @@ def test_a_call_whose_follow_ups_someone_owes_is_theirs_to_see_once(assistant, o
     taken = services.call_log(by=manager, company="佛山某店")
     for question in ("交期？", "能否做哑光？"):
         services.follow_up_raise(call=call, by=assistant, question=question, assigned_to=other_salesperson)
-    assert list(selectors.call_list(user=other_salesperson)) == [call]  # two follow-ups, one line
-    assert list(selectors.call_list(user=assistant)) == [taken, call]  # a prospect, and the one they took
+    for to_cut in (False, True):
+        assert list(selectors.call_list(user=other_salesperson, to_cut=to_cut)) == [
+            call
+        ]  # two follow-ups, one line
+        # a prospect, and the one they took
+        assert list(selectors.call_list(user=assistant, to_cut=to_cut)) == [taken, call]
 
 
 def test_a_days_calls_run_from_local_midnight_to_the_next(assistant):

@@ -62,7 +62,8 @@ def call_list(request: HttpRequest, query: Query[CallQuery]):
     """The calls the user may see, newest first, filtered by day and search text."""
     require(request, _CALLS_PERM)
     calls = selectors.call_list(user=request.user, day=query.day, q=query.q)
-    return page_of(calls, query, lambda call: call, shown=_with_follow_up_people)
+    cut_from = selectors.call_list(user=request.user, day=query.day, q=query.q, to_cut=True)
+    return page_of(calls, query, lambda call: call, shown=_with_follow_up_people, cut_from=cut_from)
 
 
 def _with_follow_up_people(calls: QuerySet[CallRecord]) -> QuerySet[CallRecord]:

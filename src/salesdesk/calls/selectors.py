@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.calls.models import CallRecord, FollowUp, FollowUpStatus
 from salesdesk.core.calendar import day_span
+from salesdesk.core.db import CheckedInOrder
 from salesdesk.core.roles import Role, owner_filter, role_of, sees_all_customers
 from salesdesk.customers.models import Customer
 
@@ -32,11 +33,14 @@ def _visible_calls(user) -> Q:
     return mine | prospects | Q(customer__in=Customer.objects.filter(owner_filter(user)).values("pk"))
 
 
-def call_list(*, user, day: dt.date | None = None, q: str = "") -> QuerySet[CallRecord]:
+def call_list(*, user, day: dt.date | None = None, q: str = "", to_cut: bool = False) -> QuerySet[CallRecord]:
     """The calls the user may see, newest first: selected and ordered only. A page adds what its
     rows show with `call_rows` (`core.pages.CutOnIds`): with the people joined in, SQLite walked
-    the calls from the users who answered them and sorted every one of them to show 25."""
-    qs = CallRecord.objects.filter(_visible_calls(user))
+    the calls from the users who answered them and sorted every one of them to show 25.
+
+    `to_cut`: the same calls, for cutting a page from: walked newest first (`CheckedInOrder`)."""
+    visible = _visible_calls(user)
+    qs = CallRecord.objects.filter(CheckedInOrder(visible) if to_cut and visible else visible)
     if day:
         start, end = day_span(day)
         qs = qs.filter(at__gte=start, at__lt=end)

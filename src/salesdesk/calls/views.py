@@ -12,6 +12,7 @@ from salesdesk.core.audit import events_for
 from salesdesk.core.errors import DomainError
 from salesdesk.core.forms import form_errors_text, show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
+from salesdesk.core.people import name_of
 
 AREA = {"active_area": "orders"}
 
@@ -19,7 +20,12 @@ AREA = {"active_area": "orders"}
 def call_list(request: HttpRequest) -> HttpResponse:
     form = CallFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = paginate(request, selectors.call_list(user=request.user, **filters), shown=selectors.call_rows)
+    page = paginate(
+        request,
+        selectors.call_list(user=request.user, **filters),
+        shown=selectors.call_rows,
+        cut_from=selectors.call_list(user=request.user, **filters, to_cut=True),
+    )
     return render(
         request,
         "calls/call_list.html",
@@ -65,8 +71,7 @@ def follow_up_raise(request: HttpRequest, pk: int) -> HttpResponse:
             follow_up = services.follow_up_raise(call=call, by=request.user, **form.cleaned_data)
             messages.success(
                 request,
-                _("Follow-up passed to %(who)s.")
-                % {"who": follow_up.assigned_to.first_name or follow_up.assigned_to.username},
+                _("Follow-up passed to %(who)s.") % {"who": name_of(follow_up.assigned_to)},
             )
         except DomainError as exc:
             messages.error(request, exc.message)

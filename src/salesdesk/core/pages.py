@@ -18,10 +18,17 @@ from django.utils.http import RFC3986_SUBDELIMS
 _SLOT = "0slot0"
 
 
-def paginate(request: HttpRequest, qs, per_page: int | None = None, *, shown: Callable | None = None) -> Page:
+def paginate(
+    request: HttpRequest,
+    qs,
+    per_page: int | None = None,
+    *,
+    shown: Callable | None = None,
+    cut_from: QuerySet | None = None,
+) -> Page:
     """A page of `qs`. With `shown`, `qs` only selects and orders, and `shown(queryset)` adds what
     a line of the list shows, for the page's rows alone (see `CutOnIds`)."""
-    rows = qs if shown is None else CutOnIds(qs, shown)
+    rows = qs if shown is None else CutOnIds(qs, shown, cut_from)
     paginator = Paginator(rows, per_page or settings.SALESDESK["PAGE_SIZE"])
     return paginator.get_page(request.GET.get("page"))
 
@@ -33,16 +40,20 @@ class CutOnIds:
     A database sorts before it cuts. Cutting a list that carries a subquery and three joins per
     row, it worked all of them out for every row that matched: an order search naming a city read
     47,000 orders to show 25. The ids alone come from an index; only the page's rows are read.
+
+    `cut_from` is the same rows asked for another way, for cutting the page where counting and
+    cutting want different plans (`core.db.CheckedInOrder`).
     """
 
-    def __init__(self, qs: QuerySet, shown: Callable[[QuerySet], QuerySet]):
+    def __init__(self, qs: QuerySet, shown: Callable[[QuerySet], QuerySet], cut_from: QuerySet | None = None):
         self.qs, self.shown = qs, shown
+        self.cut_from = qs if cut_from is None else cut_from
 
     def count(self) -> int:
         return self.qs.count()
 
     def __getitem__(self, cut: slice) -> list:
-        ids = list(self.qs.values_list("pk", flat=True)[cut])
+        ids = list(self.cut_from.values_list("pk", flat=True)[cut])
         found = {row.pk: row for row in self.shown(self.qs.model._default_manager.filter(pk__in=ids))}
         return [found[pk] for pk in ids if pk in found]  # a row deleted between the two reads is left out
 

@@ -191,13 +191,14 @@ def page_of(
     out: Callable[[Any], Any],
     *,
     shown: Callable[[QuerySet], QuerySet] | None = None,
+    cut_from: QuerySet | None = None,
 ) -> dict[str, Any]:
     """One page of a list answer: the total count, then this page's rows serialised by `out`.
 
     With `shown`, `rows` only selects and orders, and `shown` adds what each row carries, for the
     page's rows alone (`core.pages.CutOnIds`).
     """
-    listed = rows if shown is None else CutOnIds(rows, shown)
+    listed = rows if shown is None else CutOnIds(rows, shown, cut_from)
     cut = listed[page.offset : page.offset + page.limit]
     return {"count": rows.count(), "items": [out(row) for row in cut]}
 
