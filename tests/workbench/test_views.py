@@ -47,6 +47,15 @@ def test_pending_credit_applications_are_listed_for_the_manager(assistant, manag
     assert "30" in items[0].detail
 
 
+def test_the_manager_has_each_section_once_the_approvals_among_the_first(manager):
+    keys = [s.key for s in workbench_items(user=manager)]
+
+    assert len(keys) == len(set(keys)), keys
+    approvals = keys[: keys.index("overrides") + 2]
+    assert {"credit_applications", "commission_statements"} <= set(approvals), keys
+    assert {"orders_on_hold", "invoices_due", "receivables_due"} <= set(keys)  # and the assistants' day
+
+
 def test_the_warehouse_sees_no_customer_or_credit_sections(warehouse):
     keys = {s.key for s in workbench_items(user=warehouse)}
     assert "incomplete_customers" not in keys

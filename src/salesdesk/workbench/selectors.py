@@ -78,12 +78,17 @@ def workbench_items(*, user, now: dt.datetime | None = None, limit: int = MAX_IT
     return sections
 
 
-def _assistant_day(user, now: dt.datetime, limit: int, carrier_returns: list | None = None) -> list[Section]:
+def _assistant_day(
+    user, now: dt.datetime, limit: int, carrier_returns: list | None = None, *, in_approvals: bool = False
+) -> list[Section]:
     """The whole of SPEC section 9, the most pressing first. `carrier_returns`: the user's COD money
-    and signed notes still out per carrier, when the caller has read them already."""
+    and signed notes still out per carrier, when the caller has read them already. `in_approvals`:
+    the caller lists the credit applications and commission statements among its approvals."""
     from salesdesk.workbench import money  # it builds on the sections of this module
 
     today = now.date()
+    approvals = [] if in_approvals else [money.commission_statements(user)]
+    closing = [] if in_approvals else [_credit_applications(user)]
     return [
         _orders_on_hold(user, limit),
         _express_cutoff(user, now, limit),
@@ -96,9 +101,9 @@ def _assistant_day(user, now: dt.datetime, limit: int, carrier_returns: list | N
         _follow_ups(user, limit),
         money.receipts_for_finance(user, limit=limit),
         money.month_end(user, today=today),
-        money.commission_statements(user),
+        *approvals,
         _incomplete_customers(user, limit=limit),
-        _credit_applications(user),
+        *closing,
         _suspended_carriers(),
     ]
 
@@ -158,15 +163,10 @@ def _manager_day(user, now: dt.datetime, limit: int) -> list[Section]:
     ]
     # The manager sees every customer's shipments: one reading serves "due back" and the flagged carriers.
     carrier_returns = returns_by_carrier(on=today, user=user)
-    assistants = [
-        s
-        for s in _assistant_day(user, now, limit, carrier_returns)
-        if s.key not in {"credit_applications", "commission_statements"}
-    ]
     return [
         people.day_at_a_glance(user, today),
         *approvals,
-        *assistants,
+        *_assistant_day(user, now, limit, carrier_returns, in_approvals=True),
         _carriers_flagged(today, carrier_returns),
     ]
 
