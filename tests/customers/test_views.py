@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from salesdesk.customers.models import ApplicationStatus, CreditTermApplication, Customer
@@ -209,3 +211,24 @@ def test_a_customer_with_no_salesperson_or_assistant_still_opens(manager):
     # then its page and the list show a dash instead of failing
     assert client.get(reverse("customers:customer-detail", args=[customer.code])).status_code == 200
     assert client.get(reverse("customers:customer-list")).status_code == 200
+
+
+def test_the_detail_page_reads_the_contacts_and_credit_applications_once(assistant, salesperson, manager):
+    customer = make_customer(by=assistant, salesperson=salesperson)
+    client_for(assistant).post(
+        reverse("customers:credit-application-submit", args=[customer.code]),
+        {"credit_days": "30", "reason": "老客户"},
+    )
+    client = client_for(manager)
+    detail = reverse("customers:customer-detail", args=[customer.code])
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(detail)
+
+    def reads(table: str) -> int:
+        return sum(f'FROM "{table}"' in q["sql"] for q in queries)
+
+    assert page.status_code == 200
+    assert (reads("customers_contact"), reads("customers_credittermapplication")) == (1, 1)
+    assert [c.phone for c in page.context["contacts"]] == [c.phone for c in customer.contacts.all()]
+    assert [a.applicant for a in page.context["credit_applications"]] == [assistant]
