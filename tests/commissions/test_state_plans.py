@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from salesdesk.commissions.models import CommissionAccrual
-from salesdesk.commissions.selectors import State, with_states
+from salesdesk.commissions.selectors import State, unpaid_accruals, with_states
 from tests.core.sqlite_statistics import load_statistics, plans_of
 from tests.core.test_rare import SQLITE_ONLY
 
@@ -61,3 +61,19 @@ def test_sqlite_reads_the_states_of_a_busy_salespersons_accruals_by_their_indexe
         # Sorted by posting date, the clawbacks were read by walking that index through every
         # accrual ever made.
         assert "SCAN" not in plan, plan
+
+
+@SQLITE_ONLY
+def test_sqlite_finds_a_salespersons_unpaid_accruals_from_their_customers(salesperson):
+    load_statistics(
+        {
+            **SCALE_ONE,
+            "customers_customer": {("salesperson_id",): "1720 167", ("assistant_id",): "1816 251"},
+        }
+    )
+
+    [plan] = plans_of(lambda: list(unpaid_accruals(salesperson)), table="commissions_commissionaccrual")
+
+    # With the outbound and customer joined in to be read, SQLite scanned every accrual (7 ms).
+    assert "SCAN commissions_commissionaccrual" not in plan, plan
+    assert "customers_customer_salesperson_id" in plan, plan

@@ -53,9 +53,14 @@ def unpaid_accruals(user) -> QuerySet[CommissionAccrual]:
 
     NOT EXISTS, not the outer join that `payout_item__isnull` writes: PostgreSQL then skips the
     accruals already paid by the payout items' index instead of joining every payout item.
+
+    The ids are found first, by a subquery: with the outbound and customer joined in to be read,
+    SQLite scanned all 30,000 accruals to find a salesperson's few dozen (7 ms at scale 1); asked
+    for ids alone it goes from the user's customers through the accruals' customer index (0.5).
     """
     paid = PayoutItem.objects.filter(accrual=OuterRef("pk"))
-    return lean(scope_to_user(CommissionAccrual.objects.filter(~Exists(paid)), user, "customer"))
+    unpaid = scope_to_user(CommissionAccrual.objects.filter(~Exists(paid)), user, "customer")
+    return lean(CommissionAccrual.objects.filter(pk__in=unpaid.values("pk")))
 
 
 def _loaded(accrual: CommissionAccrual) -> bool:

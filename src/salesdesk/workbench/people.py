@@ -60,8 +60,10 @@ def commissions_by_customer(user) -> Section:
     waits for the customer's payment (款到才付佣金)."""
     section = Section("commissions", str(_("Commissions not yet paid")))
     totals: dict[int, dict] = {}
-    rows = commissions.with_states(commissions.unpaid_accruals(user).order_by("customer_id", "id"))
-    for accrual in rows:
+    # Read unordered and sorted here: asked to sort by customer, SQLite walked the customer index
+    # of all 30,000 accruals to find a salesperson's few dozen (7 ms at scale 1; 0.5 unordered).
+    rows = commissions.with_states(commissions.unpaid_accruals(user).order_by())
+    for accrual in sorted(rows, key=lambda a: (a.customer_id, a.pk)):
         row = totals.setdefault(
             accrual.customer_id, {"customer": accrual.customer, **dict.fromkeys(State.LABELS, ZERO)}
         )
