@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesdesk.core.models import ChoiceLabels
 from salesdesk.customers.models import Customer
 
 
@@ -51,7 +52,7 @@ class FollowUpStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")  # answered; the resolution says how
 
 
-class FollowUp(models.Model):
+class FollowUp(ChoiceLabels, models.Model):
     """A question from a call that the person answering could not settle (千万不能放之不理)."""
 
     call = models.ForeignKey(CallRecord, on_delete=models.PROTECT, related_name="follow_ups")

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from salesdesk.core.models import ChoiceLabels
 from salesdesk.core.money import UNIT_PRICE
 from salesdesk.customers.models import Customer
 
@@ -107,7 +108,7 @@ class CarrierStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")  # late with COD money or signed notes
 
 
-class Carrier(models.Model):
+class Carrier(ChoiceLabels, models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
     kind = models.CharField(
         _("kind"), max_length=10, choices=CarrierKind.choices, default=CarrierKind.COURIER

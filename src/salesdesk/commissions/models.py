@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.models import RebatePrice
+from salesdesk.core.models import ChoiceLabels
 from salesdesk.core.money import AMOUNT, QUANTITY, UNIT_PRICE
 from salesdesk.customers.models import Customer
 from salesdesk.warehouse.models import Outbound, OutboundLine
@@ -82,7 +83,7 @@ class StatementStatus(models.TextChoices):
     RETURNED = "returned", _("Sent back")  # 退回: its accruals are free again
 
 
-class CommissionStatement(models.Model):
+class CommissionStatement(ChoiceLabels, models.Model):
     """付佣明细: a payee's payable accruals of a month, approved by finance, then paid once."""
 
     number = models.CharField(_("statement number"), max_length=20, unique=True)

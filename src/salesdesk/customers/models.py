@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from salesdesk.core.models import ChoiceLabels
 from salesdesk.core.money import AMOUNT
 
 
@@ -37,7 +38,7 @@ class CustomerStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")  # no new orders; history stays
 
 
-class Customer(models.Model):
+class Customer(ChoiceLabels, models.Model):
     code = models.CharField(_("code"), max_length=16, unique=True, editable=False)
     series = models.CharField(_("series"), max_length=2, choices=CustomerSeries.choices)
     name = models.CharField(_("name"), max_length=120, db_index=True)
@@ -161,7 +162,7 @@ class ApplicationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")  # the customer pays cash
 
 
-class CreditTermApplication(models.Model):
+class CreditTermApplication(ChoiceLabels, models.Model):
     """《数期申请表》: credit days for a customer, approved by the general manager."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_applications")

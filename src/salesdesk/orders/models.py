@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.calls.models import CallRecord
 from salesdesk.catalog.models import Carrier, Product
+from salesdesk.core.models import ChoiceLabels
 from salesdesk.core.money import AMOUNT, QUANTITY, UNIT_PRICE
 from salesdesk.customers.models import Customer
 
@@ -51,7 +52,7 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")  # withdrawn before anything shipped
 
 
-class SalesOrder(models.Model):
+class SalesOrder(ChoiceLabels, models.Model):
     number = models.CharField(_("register number"), max_length=20, unique=True, null=True, blank=True)
     # Indexed by (customer, status) and (customer, created_at, id) below, which serve a lookup by
     # customer alone as well: a third index would only cost every write (docs/decisions.md).
@@ -193,7 +194,7 @@ class CheckResult(models.TextChoices):
     OVERRIDDEN = "overridden", _("Overridden")  # failed, then accepted by a named person with a reason
 
 
-class ReviewCheck(models.Model):
+class ReviewCheck(ChoiceLabels, models.Model):
     """One check of an order's review, with its outcome and, if overridden, who and why."""
 
     # The unique (order, code) below is the index for finding an order's checks.

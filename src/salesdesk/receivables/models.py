@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.models import Carrier
+from salesdesk.core.models import ChoiceLabels
 from salesdesk.core.money import AMOUNT
 from salesdesk.customers.models import Customer, ReceiptSeal
 from salesdesk.orders.models import SalesOrder
@@ -27,7 +28,7 @@ class PaymentMethod(models.TextChoices):
     CHEQUE = "cheque", _("Cheque")  # 支票
 
 
-class Receipt(models.Model):
+class Receipt(ChoiceLabels, models.Model):
     """销售收款单: money received from a customer, settling posted sales.
 
     What it does not settle stays on the customer's account as credit (预收), to be applied to
@@ -321,7 +322,7 @@ class InvoiceItem(models.Model):
         return f"{self.invoice_id}: {self.outbound_id}"
 
 
-class ReceiptSlip(models.Model):
+class ReceiptSlip(ChoiceLabels, models.Model):
     """收据: numbered, stamped with a seal, given for money received from a customer."""
 
     number = models.CharField(_("slip number"), max_length=20, unique=True)
@@ -347,7 +348,7 @@ class StatementStatus(models.TextChoices):
     SIGNED = "signed", _("Signed back")  # 已签回
 
 
-class Statement(models.Model):
+class Statement(ChoiceLabels, models.Model):
     """对账单: a customer's documents over a period, sent to be signed back.
 
     Opening and closing are kept as they were when it was drawn up: a document entered late

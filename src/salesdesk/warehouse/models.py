@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.models import Carrier, Product
+from salesdesk.core.models import ChoiceLabels
 from salesdesk.core.money import AMOUNT, QUANTITY, UNIT_PRICE
 from salesdesk.customers.models import Customer
 from salesdesk.orders.models import OrderLine, SalesOrder
@@ -31,7 +32,7 @@ class MoveKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Stock count adjustment")  # 盘点调整
 
 
-class StockMove(models.Model):
+class StockMove(ChoiceLabels, models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_moves")
     quantity = models.DecimalField(_("quantity"), **QUANTITY)  # signed: + in, − out
     kind = models.CharField(_("kind"), max_length=16, choices=MoveKind.choices)
@@ -73,7 +74,7 @@ class ProductionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class ProductionRequest(models.Model):
+class ProductionRequest(ChoiceLabels, models.Model):
     """生产部: what must be made because orders want more than stock holds."""
 
     product = models.ForeignKey(
@@ -155,7 +156,7 @@ class OutboundStatus(models.TextChoices):
     POSTED = "posted", _("Posted")  # 过账: stock moved, receivable raised; frozen for ever
 
 
-class Outbound(models.Model):
+class Outbound(ChoiceLabels, models.Model):
     """销售出库单: what actually left (or, negative, came back or was written off)."""
 
     number = models.CharField(_("outbound number"), max_length=20, unique=True, null=True, blank=True)
@@ -368,7 +369,7 @@ class SampleStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")  # withdrawn before it left
 
 
-class SampleDispatch(models.Model):
+class SampleDispatch(ChoiceLabels, models.Model):
     """样品发放记录: samples asked for a customer, followed until the customer has them."""
 
     # Indexed by (customer, status) below.
