@@ -104,6 +104,8 @@ TEMPLATES = [
         },
     },
 ]
+# Select boxes drawn in Python, the same HTML as Django's templates draw (core/renderers.py).
+FORM_RENDERER = "salesdesk.core.renderers.QuickSelects"
 
 # --- Database -------------------------------------------------------------------------
 # SQLite by default: WAL lets readers run beside the one writer, IMMEDIATE takes the
