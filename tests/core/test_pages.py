@@ -86,3 +86,9 @@ ODD_CODES = st.sampled_from(["KD00082", "DZ2026-00017", "客户 1", "a&b?c#d%e",
 @given(value=st.one_of(ODD_CODES, PATH_TEXT))
 def test_an_address_reversed_once_for_a_list_is_the_one_reverse_gives(viewname, value):
     assert url_for_each(viewname)(value) == reverse(viewname, args=[value])
+
+
+@given(pk=st.integers(min_value=0, max_value=10**12))
+def test_an_address_of_a_number_reversed_once_is_the_one_reverse_gives(pk):
+    viewname = "warehouse:shipping-cod-returned"  # an int converter, which refuses letters
+    assert url_for_each(viewname)(pk) == reverse(viewname, args=[pk])

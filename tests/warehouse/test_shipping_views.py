@@ -12,12 +12,13 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from salesdesk.catalog import services as catalog_services
 from salesdesk.warehouse import services
 from salesdesk.warehouse.models import Shipment
+from salesdesk.warehouse.templatetags.shipping import returned_state
 from salesdesk.workbench.selectors import workbench_items
 from tests.conftest import client_for
 from tests.factories import CarrierFactory
@@ -459,3 +460,17 @@ def test_shipping_pages_make_as_many_queries_for_many_rows_as_for_few(
     add(8)
     many = [queries_for(client, url) for url in urls]
     assert many == few
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("returned", '<span class="badge text-bg-success">returned 03-05</span>'),
+        ("overdue", '<span class="badge text-bg-danger" data-state="overdue">overdue · due 03-09</span>'),
+        ("due", '<span class="badge text-bg-warning">due 03-09</span>'),
+        ("none", '<span class="text-muted">—</span>'),
+    ],
+)
+def test_a_return_badge_says_where_the_money_or_note_stands(state, expected):
+    with translation.override("en"):
+        assert returned_state(state, dt.date(2026, 3, 9), dt.date(2026, 3, 5)) == expected

@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
 # Stands for a row's value while an address is reversed once for a whole list: plain letters
-# and digits, so every converter the project uses (str, slug) accepts it.
-_SLOT = "0slot0"
+# and digits for the str and slug converters, digits alone for int.
+_SLOTS = ("0slot0", "9876543210")
 
 
 def paginate(
@@ -77,5 +77,12 @@ def url_for_each(viewname: str) -> Callable[[object], str]:
     customers that was a third of the page. The address is reversed once with a stand-in, and
     each value is quoted into its place as `reverse` would quote it.
     """
-    prefix, suffix = reverse(viewname, args=[_SLOT]).split(_SLOT)
+    for slot in _SLOTS:
+        try:
+            prefix, suffix = reverse(viewname, args=[slot]).split(slot)
+            break
+        except NoReverseMatch:  # an int converter refuses letters
+            continue
+    else:
+        raise NoReverseMatch(f"url_for_each: no stand-in fits {viewname}")
     return lambda value: f"{prefix}{quote(str(value), safe=RFC3986_SUBDELIMS + '~:@')}{suffix}"

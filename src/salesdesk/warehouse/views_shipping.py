@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from salesdesk.core.errors import DomainError
 from salesdesk.core.forms import show_domain_error
-from salesdesk.core.pages import paginate, query_without_page
+from salesdesk.core.pages import paginate, query_without_page, url_for_each
 from salesdesk.core.roles import Role, role_of, sees_prices
 from salesdesk.core.spreadsheets import Column, xlsx_response
 from salesdesk.orders.selectors import order_get_for_user
@@ -151,6 +151,7 @@ def courier_log(request: HttpRequest) -> HttpResponse:
     filters, form = _log_filters(request)
     shipments = selectors.courier_log(user=request.user, filters=filters, on=today)
     page = paginate(request, shipments, per_page=100)
+    _with_addresses(page)
     context = _context(
         request,
         form=form,
@@ -162,6 +163,18 @@ def courier_log(request: HttpRequest) -> HttpResponse:
         today=today,
     )
     return render(request, "warehouse/shipping_log.html", context)
+
+
+def _with_addresses(shipments) -> None:
+    """Each row's order and tick-off addresses, each pattern reversed once for the page (a hundred
+    rows, three addresses a row)."""
+    order_url = url_for_each("orders:order-detail")
+    cod_url = url_for_each("warehouse:shipping-cod-returned")
+    note_url = url_for_each("warehouse:shipping-note-returned")
+    for shipment in shipments:
+        order = shipment.outbound.order
+        shipment.order_url = order_url(order.reference) if order else ""
+        shipment.cod_url, shipment.note_url = cod_url(shipment.pk), note_url(shipment.pk)
 
 
 def courier_log_export(request: HttpRequest) -> HttpResponse:
