@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.commissions.models import StatementStatus
 from salesdesk.commissions.selectors import State
-from salesdesk.core.forms import DayField, StyledForm
+from salesdesk.core.forms import StyledForm, iso_day_field
 from salesdesk.receivables.forms_documents import month_start
 
 STATES = [State.WAITING, State.PAYABLE, State.ON_STATEMENT, State.PAID, State.CANCELLED]
@@ -81,8 +81,7 @@ class SendBackForm(StyledForm, forms.Form):
 
 
 class PayForm(StyledForm, forms.Form):
-    # A date input shows only ISO dates; the localised format would leave it blank.
-    paid_on = DayField(label=_("paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    paid_on = iso_day_field(_("paid on"))
     reference = forms.CharField(
         label=_("payment reference"),
         max_length=60,

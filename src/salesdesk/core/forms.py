@@ -24,6 +24,13 @@ class DayField(forms.DateField):
     default_validators = [_in_range]
 
 
+def iso_day_field(label, *, required: bool = True) -> DayField:
+    """A `DayField` drawn as a date picker with its value in ISO form: a date input shows only ISO
+    dates, and the localised format would leave it blank."""
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DayField(label=label, required=required, widget=widget)
+
+
 def show_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
     """Put a service's refusal on the form, beside the field it names when the form has it."""
     errors = exc.errors if isinstance(exc, FieldErrors) else {exc.field or "__all__": [exc.message]}

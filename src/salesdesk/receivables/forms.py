@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.models import Carrier
-from salesdesk.core.forms import DayField, StyledForm, UserChoiceField
+from salesdesk.core.forms import StyledForm, UserChoiceField, iso_day_field
 from salesdesk.core.money import CENT
 from salesdesk.orders.forms import CarrierChoiceField
 from salesdesk.receivables.models import PaymentMethod
@@ -29,12 +29,6 @@ class AllocationMode:
     ]
 
 
-def _date_field(label, *, required: bool = True) -> DayField:
-    # A date input shows only ISO dates; the localised format would leave it blank.
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return DayField(label=label, required=required, widget=widget)
-
-
 class LedgerFilterForm(StyledForm, forms.Form):
     q = forms.CharField(label=_("customer code or name"), max_length=100, required=False)
     salesperson = UserChoiceField(
@@ -49,8 +43,8 @@ class LedgerFilterForm(StyledForm, forms.Form):
 
 class ReceiptFilterForm(StyledForm, forms.Form):
     q = forms.CharField(label=_("number, customer or reference"), max_length=100, required=False)
-    date_from = _date_field(_("from"), required=False)
-    date_to = _date_field(_("to"), required=False)
+    date_from = iso_day_field(_("from"), required=False)
+    date_to = iso_day_field(_("to"), required=False)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -62,7 +56,7 @@ class ReceiptFilterForm(StyledForm, forms.Form):
 
 class ReceiptForm(StyledForm, forms.Form):
     customer = forms.CharField(label=_("customer code"), max_length=16, widget=forms.HiddenInput)
-    received_on = _date_field(_("received on"))
+    received_on = iso_day_field(_("received on"))
     amount = forms.DecimalField(
         label=_("amount"), min_value=Decimal("0.01"), max_value=MAX_AMOUNT, max_digits=14, decimal_places=2
     )
@@ -150,14 +144,14 @@ def read_allocations(data, rows: list[AllocationRow]) -> tuple[list[tuple[str, D
 
 
 class ReachedFinanceForm(StyledForm, forms.Form):
-    on = _date_field(_("money reached finance on"), required=False)
+    on = iso_day_field(_("money reached finance on"), required=False)
 
     def clean_on(self) -> dt.date:
         return self.cleaned_data.get("on") or timezone.localdate()
 
 
 class CodReceiveForm(StyledForm, forms.Form):
-    received_on = _date_field(_("money back on"), required=False)
+    received_on = iso_day_field(_("money back on"), required=False)
     note = forms.CharField(label=_("note"), max_length=500, required=False)
 
     def clean_received_on(self) -> dt.date:

@@ -11,19 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.selectors import carriers_selectable
 from salesdesk.core.calendar import FIRST_DAY, LAST_DAY
-from salesdesk.core.forms import DayField, StyledForm
+from salesdesk.core.forms import StyledForm, iso_day_field
 from salesdesk.customers.models import Customer, ReceiptSeal
 from salesdesk.orders.forms import CarrierChoiceField
 from salesdesk.receivables.models import StatementStatus
 from salesdesk.warehouse.models import Outbound, OutboundKind, OutboundStatus
 
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def _date_field(label, *, required: bool = True) -> DayField:
-    # A date input shows only ISO dates; the localised format would leave it blank.
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return DayField(label=label, required=required, widget=widget)
 
 
 def month_start(text: str) -> dt.date:
@@ -71,8 +65,8 @@ class InvoiceForm(StyledForm, forms.Form):
         label=_("outbounds"), queryset=Outbound.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     number = forms.CharField(label=_("invoice number"), max_length=30)
-    issued_on = _date_field(_("issued on"))
-    must_reach_by = _date_field(_("must reach the customer by"), required=False)
+    issued_on = iso_day_field(_("issued on"))
+    must_reach_by = iso_day_field(_("must reach the customer by"), required=False)
     note = forms.CharField(label=_("note"), max_length=500, required=False)
 
     def __init__(self, *args, customer: Customer, **kwargs):
@@ -93,7 +87,7 @@ class InvoiceMailForm(StyledForm, forms.Form):
         empty_label=_("— not a carrier —"),
     )
     tracking_number = forms.CharField(label=_("mailing tracking number"), max_length=40)
-    mailed_on = _date_field(_("mailed on"))
+    mailed_on = iso_day_field(_("mailed on"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,7 +97,7 @@ class InvoiceMailForm(StyledForm, forms.Form):
 class DayForm(StyledForm, forms.Form):
     """The one date a follow-up step needs: received, sent, signed back."""
 
-    on = _date_field(_("date"))
+    on = iso_day_field(_("date"))
 
     def __init__(self, *args, label=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,12 +109,12 @@ class DayForm(StyledForm, forms.Form):
 
 class SlipForm(StyledForm, forms.Form):
     seal = forms.ChoiceField(label=_("seal"), choices=ReceiptSeal.choices)
-    issued_on = _date_field(_("issued on"))
+    issued_on = iso_day_field(_("issued on"))
 
 
 class StatementForm(StyledForm, forms.Form):
-    period_from = _date_field(_("from"))
-    period_to = _date_field(_("to"))
+    period_from = iso_day_field(_("from"))
+    period_to = iso_day_field(_("to"))
 
 
 class StatementFilterForm(StyledForm, forms.Form):

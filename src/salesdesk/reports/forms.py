@@ -7,19 +7,13 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.forms import DayField, StyledForm, UserChoiceField, users_with_role
+from salesdesk.core.forms import StyledForm, UserChoiceField, iso_day_field, users_with_role
 from salesdesk.core.roles import Role, role_of, sees_all_customers
 from salesdesk.receivables.selectors import customers_in_scope
 from salesdesk.reports.base import Filters, Report
 
 FILTER_FIELDS = ("date_from", "date_to", "customer", "salesperson", "assistant", "product")
 # Reports read documents of a working life; a date far outside is a typing slip.
-
-
-def _date_field(label) -> DayField:
-    # A date input shows only ISO dates; the localised format would leave it blank.
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return DayField(label=label, required=False, widget=widget)
 
 
 def people_choices(user, role: Role) -> QuerySet[User]:
@@ -35,8 +29,8 @@ def people_choices(user, role: Role) -> QuerySet[User]:
 
 
 class ReportFilterForm(StyledForm, forms.Form):
-    date_from = _date_field(_("from"))
-    date_to = _date_field(_("to"))
+    date_from = iso_day_field(_("from"), required=False)
+    date_to = iso_day_field(_("to"), required=False)
     customer = forms.CharField(label=_("customer"), max_length=120, required=False)
     salesperson = UserChoiceField(
         label=_("salesperson"), queryset=User.objects.none(), required=False, empty_label=_("All")

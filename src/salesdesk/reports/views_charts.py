@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesdesk.core.forms import DayField, StyledForm, UserChoiceField
+from salesdesk.core.forms import StyledForm, UserChoiceField, iso_day_field
 from salesdesk.core.pages import require_perm
 from salesdesk.reports import charts
 from salesdesk.reports.base import Filters
@@ -19,15 +19,10 @@ VIEW = "receivables.view_receipt"  # who may see receivables may see the charts 
 MAX_MONTHS = 60  # a longer period makes bars too thin to read; the reports list every row
 
 
-def _date_field(label) -> DayField:
-    # A date input shows only ISO dates; the localised format would leave it blank.
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return DayField(label=label, required=False, widget=widget)
-
-
 class ChartFilterForm(StyledForm, forms.Form):
-    date_from = _date_field(gettext_lazy("from"))
-    date_to = _date_field(gettext_lazy("to"))  # also the day of the aging and of the COD chart
+    date_from = iso_day_field(gettext_lazy("from"), required=False)
+    # also the day of the aging and of the COD chart
+    date_to = iso_day_field(gettext_lazy("to"), required=False)
     customer = forms.CharField(label=gettext_lazy("customer code or name"), max_length=100, required=False)
     salesperson = UserChoiceField(
         label=gettext_lazy("salesperson"),

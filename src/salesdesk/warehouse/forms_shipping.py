@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesdesk.catalog.models import Carrier
 from salesdesk.catalog.selectors import carriers_selectable
-from salesdesk.core.forms import DayField, StyledForm
+from salesdesk.core.forms import StyledForm, iso_day_field
 from salesdesk.orders.forms import CarrierChoiceField
 from salesdesk.warehouse.selectors import OUTSTANDING, OVERDUE, OWN_DELIVERY, RETURNED
 
@@ -20,12 +20,6 @@ MAX_AMOUNT = Decimal("999999999999.99")  # what an amount column (14 digits, 2 p
 # one near year 9999 would overflow when its due date is counted.
 MAX_DAYS_BACK = 366
 MAX_DAYS_AHEAD = 31
-
-
-def _date_field(label, *, required: bool = True) -> DayField:
-    # A date input shows only ISO dates; the localised format would leave it blank.
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return DayField(label=label, required=required, widget=widget)
 
 
 class ShipmentForm(StyledForm, forms.Form):
@@ -38,7 +32,7 @@ class ShipmentForm(StyledForm, forms.Form):
     tracking_number = forms.CharField(label=_("tracking number"), max_length=40, required=False)
     driver = forms.CharField(label=_("driver"), max_length=50, required=False)
     route = forms.CharField(label=_("route / area"), max_length=50, required=False)
-    shipped_on = _date_field(_("shipped on"))
+    shipped_on = iso_day_field(_("shipped on"))
     cod_amount = forms.DecimalField(
         label=_("COD amount"),
         required=False,
@@ -81,8 +75,8 @@ def _carrier_choices() -> list[tuple[str, str]]:
 
 
 class CourierLogFilterForm(StyledForm, forms.Form):
-    date_from = _date_field(_("from"), required=False)
-    date_to = _date_field(_("to"), required=False)
+    date_from = iso_day_field(_("from"), required=False)
+    date_to = iso_day_field(_("to"), required=False)
     carrier = forms.ChoiceField(label=_("carrier"), required=False)
     state = forms.ChoiceField(
         label=_("status"),
@@ -108,5 +102,5 @@ class CourierLogFilterForm(StyledForm, forms.Form):
 
 
 class DayForm(StyledForm, forms.Form):
-    day = _date_field(_("date"), required=False)
+    day = iso_day_field(_("date"), required=False)
     driver = forms.CharField(label=_("driver"), max_length=50, required=False)
