@@ -14,6 +14,7 @@ from django.db.backends.signals import connection_created
 
 from salesdesk.core import checkpoints
 from tests.core.test_rare import SQLITE_ONLY
+from tests.core.test_sqlite_write_queue import eventually
 
 
 def _database(path) -> sqlite3.Connection:
@@ -30,15 +31,6 @@ def _fill(db: sqlite3.Connection, pages: int) -> None:
     db.execute("COMMIT")
 
 
-def _wait_for(condition, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
-
-
 def test_the_thread_copies_the_log_into_the_database(tmp_path):
     path = str(tmp_path / "books.sqlite3")
     db = _database(path)
@@ -49,7 +41,7 @@ def test_the_thread_copies_the_log_into_the_database(tmp_path):
 
     worker = checkpoints.Checkpointer(path, every=0.05).start()
     try:
-        assert _wait_for(lambda: os.path.getsize(path) > before + 2000 * 4000)
+        eventually(lambda: os.path.getsize(path) > before + 2000 * 4000, seconds=5)
         # A reader still sees every row, and writing goes on while the thread runs.
         assert db.execute("SELECT count(*) FROM page").fetchone()[0] == 2000
         _fill(db, 10)
@@ -74,7 +66,7 @@ def test_a_bad_round_does_not_stop_the_thread(tmp_path, monkeypatch):
     monkeypatch.setattr(checkpoints.Checkpointer, "checkpoint", flaky)
     worker = checkpoints.Checkpointer(path, every=0.02).start()
     try:
-        assert _wait_for(lambda: len(rounds) >= 3)
+        eventually(lambda: len(rounds) >= 3, seconds=5)
     finally:
         worker.stop()
         db.close()

@@ -25,9 +25,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def eventually(condition: Callable[[], bool]) -> None:
+def eventually(condition: Callable[[], bool], seconds: float = 10.0) -> None:
     """Wait (boundedly) for another thread to reach a state; what is asserted is the state."""
-    for _ in range(2000):
+    for _ in range(int(seconds / 0.005)):
         if condition():
             return
         time.sleep(0.005)
