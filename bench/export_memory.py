@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import resource
 import tempfile
@@ -78,6 +79,7 @@ def main() -> None:
     parser.add_argument("--to", dest="date_to", help="last posting date (default: the latest)")
     parser.add_argument("--user", help="username (default: the first manager)")
     parser.add_argument("--keep", help="write the workbook here instead of a temporary file")
+    parser.add_argument("--json", help="also write the figures to this file, for bench/targets.py")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesdesk.settings")
     import django
@@ -118,11 +120,23 @@ def main() -> None:
     seconds = time.perf_counter() - began
     peak = _peak_mb()
 
+    lines, rows = _lines_expected(user, first, last), _rows_in(out)
     print(f"sales detail {first} to {last} as {user.username}, {settings.DATABASES['default']['ENGINE']}")
-    print(f"lines in the report:  {_lines_expected(user, first, last):,}")
-    print(f"rows in the workbook: {_rows_in(out):,} (header and totals included); {size / 1e6:.1f} MB")
+    print(f"lines in the report:  {lines:,}")
+    print(f"rows in the workbook: {rows:,} (header and totals included); {size / 1e6:.1f} MB")
     print(f"seconds: first byte {first_byte or 0:.1f}, last byte {seconds:.1f}")
     print(f"RSS before {baseline:.0f} MB; peak (ru_maxrss) {peak:.0f} MB; increase {peak - baseline:.0f} MB")
+    if args.json:
+        figures = {
+            "engine": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+            "lines": lines,
+            "rows": rows,
+            "first_byte_s": round(first_byte or 0, 1),
+            "seconds": round(seconds, 1),
+            "rss_before_mb": round(baseline),
+            "peak_mb": round(peak),
+        }
+        Path(args.json).write_text(json.dumps(figures, indent=1))
     if not args.keep:
         out.unlink()
 

@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import calendar
 import contextlib
+import json
 import math
 import os
 import random
@@ -407,10 +408,12 @@ def _percentile(ordered: list[float], p: float) -> float:
     return ordered[max(math.ceil(p / 100 * len(ordered)) - 1, 0)] if ordered else float("nan")
 
 
-def print_table(tally: Tally, seconds: float) -> bool:
+def print_table(tally: Tally, seconds: float) -> tuple[bool, dict[str, dict]]:
+    """The table by kind and in total; whether every kind met the targets, and the figures."""
     heads = ("requests", "errors", "p50 ms", "p95 ms", "p99 ms")
     print(f"\n{'kind':<12} " + " ".join(f"{h:>8}" for h in heads) + f" {'req/s':>7}  target")
     ok_all = True
+    figures = {}
     rows = [(kind, tally.latencies[kind], tally.errors[kind]) for kind in KINDS if tally.latencies[kind]]
     every = sorted(t for _k, times, _e in rows for t in times)
     for kind, times, errors in [*rows, ("total", every, sum(tally.errors.values()))]:
@@ -418,13 +421,19 @@ def print_table(tally: Tally, seconds: float) -> bool:
         p50, p95, p99 = (_percentile(ordered, p) * 1000 for p in (50, 95, 99))
         ok = errors == 0 and p95 <= TARGET_P95_MS and p99 <= TARGET_P99_MS
         ok_all &= ok or kind == "total"
+        figures[kind] = {
+            "requests": len(times),
+            "errors": errors,
+            **{name: round(value, 1) for name, value in (("p50", p50), ("p95", p95), ("p99", p99))},
+            "per_s": round(len(times) / seconds, 1),
+        }
         print(
             f"{kind:<12} {len(times):>8} {errors:>8} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} "
             f"{len(times) / seconds:>7.1f}  {'ok' if ok else 'MISSED'}"
         )
     for kind, sample in tally.samples.items():
         print(f"  error sample, {kind}: {sample}")
-    return ok_all
+    return ok_all, figures
 
 
 async def drive(work: Workload, args: argparse.Namespace, host: str, port: int) -> tuple[Tally, float]:
@@ -468,6 +477,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="threads for `salesdesk run` (default: its own)")
     parser.add_argument("--workers", type=int, help="processes for `salesdesk run` (default: its own)")
     parser.add_argument("--url", help="an already running server to measure, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--json", help="also write the figures to this file, for bench/targets.py")
     args = parser.parse_args()
 
     database = os.environ.get("DATABASE_URL", "").split("@")[-1] or "SQLite in " + os.environ.get(
@@ -493,13 +503,10 @@ def main() -> None:
     finally:
         if server is not None:
             stop_server(server)
-    ok = print_table(tally, elapsed)
+    ok, figures = print_table(tally, elapsed)
     client_cpu = time.process_time() - own_before
-    cpu = (
-        f"server {server_cpu - cpu_before:.1f} s, "
-        if server_cpu is not None and cpu_before is not None
-        else ""
-    )
+    server_seconds = server_cpu - cpu_before if server_cpu is not None and cpu_before is not None else None
+    cpu = f"server {server_seconds:.1f} s, " if server_seconds is not None else ""
     print(
         f"\nCPU over the run (incl. warm-up): {cpu}client {client_cpu:.1f} s; wall {elapsed:.1f} s measured"
     )
@@ -508,6 +515,20 @@ def main() -> None:
     print(f"waitress 'Task queue depth' warnings: {queued}; server log {log if server else '-'}")
     verdict = "met" if ok else "NOT met"
     print(f"targets p95 <= {TARGET_P95_MS} ms, p99 <= {TARGET_P99_MS} ms, 0 errors: {verdict}")
+    if args.json:
+        summary = {
+            "database": "postgresql" if os.environ.get("DATABASE_URL") else "sqlite",
+            "clients": args.clients,
+            "think": args.think,
+            "seconds": args.duration,
+            "warmup": args.warmup,
+            "workers": args.workers,
+            "threads": args.threads,
+            "met": ok,
+            "kinds": figures,
+            "server_cpu_s": None if server_seconds is None else round(server_seconds, 1),
+        }
+        Path(args.json).write_text(json.dumps(summary, indent=1))
 
 
 if __name__ == "__main__":

@@ -12,16 +12,19 @@ Prints orders per second and the queries one order takes, by step.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import time
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument("--json", help="also write the figures to this file, for bench/targets.py")
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of the last order")
     parser.add_argument(
         "--synchronous",
@@ -138,6 +141,16 @@ def main() -> None:
     for name in ["create", "register", "release", "post", "receipt"]:
         print(f"{name:<10} {steps[name] / args.orders * 1000:>9.2f} {queries[name] / args.orders:>14.1f}")
     print(f"{'total':<10} {total / args.orders * 1000:>9.2f} {sum(queries.values()) / args.orders:>14.1f}")
+    if args.json:
+        figures = {
+            "engine": connection.vendor,
+            "orders": args.orders,
+            "orders_per_s": round(args.orders / total, 1),
+            "median_ms": round(median, 1),
+            "queries_per_order": round(sum(queries.values()) / args.orders, 1),
+            "steps": {n: round(steps[n] / args.orders * 1000, 2) for n in steps},
+        }
+        Path(args.json).write_text(json.dumps(figures, indent=1))
     if args.show_queries:
         for sql in one_order_sql:
             print(sql[:300])

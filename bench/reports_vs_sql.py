@@ -25,6 +25,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 TARGET = 1.5
@@ -193,7 +194,7 @@ def _check_same(name: str, app: dict, sql_rows: Sequence[tuple], columns: Sequen
 # --- the AR page -------------------------------------------------------------------------------
 
 
-def _ar_page(user, runs: int) -> None:
+def _ar_page(user, runs: int) -> dict[str, dict]:
     from django.db import connection
     from django.db.models import Count, Q
     from django.test import Client
@@ -206,6 +207,7 @@ def _ar_page(user, runs: int) -> None:
     ranked = list(Customer.objects.annotate(n=posted).order_by("-n", "code").values_list("code", "n"))
     client = Client()
     client.force_login(user)
+    found = {}
     for label, (code, n) in (("busiest", ranked[0]), ("median", ranked[len(ranked) // 2])):
         customer = Customer.objects.get(code=code)
         url = f"/receivables/customers/{code}/"
@@ -226,6 +228,8 @@ def _ar_page(user, runs: int) -> None:
             f"page {page_ms:7.1f} ms, {page_queries} queries, {verdict}; "
             f"customer_ar {selector_ms:6.1f} ms, {selector_queries} queries"
         )
+        found[label] = {"code": code, "outbounds": n, "page_ms": round(page_ms, 1), "queries": page_queries}
+    return found
 
 
 # --- main --------------------------------------------------------------------------------------
@@ -242,6 +246,7 @@ def main() -> None:
     parser.add_argument("--month", help="YYYY-MM; the last full month by default")
     parser.add_argument("--page-runs", type=int, default=10)
     parser.add_argument("--only", nargs="*", default=["ar_aging", "summary", "ar_detail", "sales_detail"])
+    parser.add_argument("--json", help="also write the figures to this file, for bench/targets.py")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesdesk.settings")
     import django
@@ -267,6 +272,13 @@ def main() -> None:
         f"{start} to {end}, median of {args.repeat}"
     )
     print(f"{'report':14} {'rows':>7} {'app ms':>9} {'SQL ms':>9} {'app/SQL':>8}")
+    figures: dict[str, Any] = {
+        "engine": vendor,
+        "customers": Customer.objects.count(),
+        "outbounds": Outbound.objects.count(),
+        "month": f"{start:%Y-%m}",
+        "reports": {},
+    }
     for name in args.only:
         report = REPORTS[name]
         # The aging is of one day: the month's end; the others cover the month.
@@ -281,7 +293,15 @@ def main() -> None:
         ratio = app_ms / sql_ms
         verdict = "OK" if ratio <= TARGET else "SLOW"
         print(f"{name:14} {len(rows):>7} {app_ms:>9.1f} {sql_ms:>9.1f} {ratio:>7.2f}x {verdict}")
-    _ar_page(manager, args.page_runs)
+        figures["reports"][name] = {
+            "rows": len(rows),
+            "app_ms": round(app_ms, 1),
+            "sql_ms": round(sql_ms, 1),
+            "ratio": round(ratio, 2),
+        }
+    figures["ar_page"] = _ar_page(manager, args.page_runs)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":
