@@ -7,7 +7,9 @@ Run by hand (not by pytest), on databases that `salesdesk gendata` filled (scale
         --postgres-small postgres://…/bench_s01 postgres://…/bench_s03 --work /srv/bench-targets
 Leave out --postgres (or --sqlite) to measure one engine; `--only load` and friends run a part.
 
-Each benchmark runs in a process of its own, one after another, with its database in the
+First `salesdesk gendata --scale 1` is timed into an empty database of its own, which is removed
+afterwards (about ten minutes an engine; `--only` without `gendata` leaves it out). Then each
+benchmark runs in a process of its own, one after another, with its database in the
 environment as the benchmark's own docstring says. The ones that write (order to cash, the load
 runs) get a fresh copy each: a copied data directory, or on PostgreSQL `CREATE DATABASE … TEMPLATE
 … STRATEGY FILE_COPY` and then a `CHECKPOINT` where the role may run one, so that no copy's pages
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-PARTS = ("o2c", "reports", "ar_page", "load", "export", "query_counts")
+PARTS = ("gendata", "o2c", "reports", "ar_page", "load", "export", "query_counts")
 
 
 @dataclass
@@ -119,9 +121,73 @@ def _run_tests(step: str, env: dict[str, str], work: Path) -> dict | None:
     return {"passed": done.returncode == 0, "summary": tail[0].strip("= ") if tail else ""}
 
 
+def _generate(engine: Engine, work: Path, scale: str) -> dict | None:
+    """`salesdesk gendata --scale 1` (or `scale`) into an empty database of its own, timed, with the peak
+    memory of the process; the database is removed afterwards (the other steps use the one given)."""
+    step = f"gendata-{engine.name}"
+    if engine.name == "sqlite":
+        where = str(work / step)
+        shutil.rmtree(where, ignore_errors=True)
+    else:
+        url = urllib.parse.urlsplit(engine.scale_1)
+        where = urllib.parse.urlunsplit(url._replace(path="/bench_targets_gendata"))
+        _admin(engine.scale_1, 'DROP DATABASE IF EXISTS "bench_targets_gendata"')
+        _admin(engine.scale_1, 'CREATE DATABASE "bench_targets_gendata"')
+    print(f"targets: {step}: salesdesk gendata --scale {scale}", flush=True)
+    started = time.perf_counter()
+    with (work / f"{step}.log").open("w") as log:
+        command = [
+            sys.executable,
+            "-c",
+            "from salesdesk.cli import main; main()",
+            "gendata",
+            "--scale",
+            scale,
+        ]
+        child = subprocess.Popen(command, env=engine.env(where), stdout=log, stderr=subprocess.STDOUT)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    print(f"targets: {step}: exit {child.returncode}, {seconds:.0f} s", flush=True)
+    try:
+        if child.returncode != 0:
+            return None
+        figures = {
+            "seconds": round(seconds),
+            "peak_mb": round(usage.ru_maxrss / 1024),  # kilobytes on Linux
+            "cpu_s": round(usage.ru_utime + usage.ru_stime),
+            **_database_size(engine, where),
+        }
+        (work / f"{step}.json").write_text(json.dumps(figures, indent=1))
+        return figures
+    finally:
+        if engine.name == "sqlite":
+            shutil.rmtree(where, ignore_errors=True)
+        else:
+            _admin(engine.scale_1, 'DROP DATABASE IF EXISTS "bench_targets_gendata"')
+
+
+def _database_size(engine: Engine, where: str) -> dict:
+    count = "SELECT (SELECT COUNT(*) FROM orders_salesorder), (SELECT COUNT(*) FROM orders_orderline)"
+    if engine.name == "sqlite":
+        path = Path(where) / "salesdesk.sqlite3"
+        with sqlite3.connect(path) as db:
+            orders, lines = db.execute(count).fetchone()
+        size = sum(f.stat().st_size for f in path.parent.glob("salesdesk.sqlite3*"))
+    else:
+        import psycopg
+
+        with psycopg.connect(where) as db:
+            orders, lines = db.execute(count).fetchone()
+            size = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    return {"orders": orders, "lines": lines, "size_mb": round(size / 1e6)}
+
+
 def measure(engine: Engine, args: argparse.Namespace, work: Path) -> dict:
     parts = set(args.only)
     figures: dict = {}
+    if "gendata" in parts:
+        figures["gendata"] = _generate(engine, work, args.gendata_scale)
     scale_1_env = engine.env(engine.scale_1)
     if "o2c" in parts:
         copy = _copy(engine, work, f"o2c-{engine.name}")
@@ -180,6 +246,15 @@ O2C_TARGET = {"sqlite": 150, "postgresql": 100}
 Cell = tuple[str, bool]  # what the table shows, and whether the target was met
 
 
+def _gendata(run: dict, engine: Engine) -> Cell:
+    minutes, seconds = divmod(run["seconds"], 60)
+    text = (
+        f"{minutes} min {seconds:02d} s, peak {run['peak_mb']} MB; {run['orders']:,} orders, "
+        f"{run['lines']:,} lines, {run['size_mb']:,} MB"
+    )
+    return text, run["seconds"] < 600
+
+
 def _o2c(run: dict, engine: Engine) -> Cell:
     text = f"{run['orders_per_s']:.1f} orders/s, {run['queries_per_order']:.0f} queries an order"
     return text, run["orders_per_s"] >= O2C_TARGET[engine.name]
@@ -236,6 +311,7 @@ def cells(engine: Engine, figures: dict) -> dict[str, Cell]:
         scale_1 = [figures["reports"]] if "reports" in figures else []
         figures = {**figures, "ar_page": [*figures.get("ar_page_smaller", []), *scale_1]}
     show = {
+        "gendata": _gendata,
         "o2c": _o2c,
         "reports": _reports,
         "ar_page": _ar_page,
@@ -257,6 +333,7 @@ def cells(engine: Engine, figures: dict) -> dict[str, Cell]:
 
 
 ROWS = [
+    ("gendata", "scale 1 generated in under 10 minutes, bounded memory"),
     ("o2c", "order to cash ≥ 150/s (SQLite), ≥ 100/s (PostgreSQL)"),
     ("reports", "reports within 1.5× of hand SQL"),
     ("ar_page", "one customer's AR page < 50 ms, scale 0.1 / 0.3 / 1"),
@@ -319,6 +396,7 @@ def main() -> None:
     parser.add_argument("--work", required=True, help="a directory for the copies, logs and figures")
     parser.add_argument("--only", nargs="*", choices=PARTS, default=list(PARTS))
     parser.add_argument("--orders", type=int, default=300, help="orders to cash (default 300)")
+    parser.add_argument("--gendata-scale", default="1", help="the scale timed (default 1, the target's)")
     parser.add_argument("--load-seconds", type=float, default=60, help="each load run (default 60)")
     parser.add_argument(
         "--password", default=os.environ.get("SALESDESK_LOAD_PASSWORD", "salesdesk-demo-2026")
