@@ -424,7 +424,9 @@ def print_table(tally: Tally, seconds: float) -> tuple[bool, dict[str, dict]]:
         figures[kind] = {
             "requests": len(times),
             "errors": errors,
-            **{name: round(value, 1) for name, value in (("p50", p50), ("p95", p95), ("p99", p99))},
+            "p50": round(p50, 1),
+            "p95": round(p95, 1),
+            "p99": round(p99, 1),
             "per_s": round(len(times) / seconds, 1),
         }
         print(

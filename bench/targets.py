@@ -31,6 +31,8 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,31 +60,37 @@ class Engine:
         return env
 
 
-# --- fresh copies --------------------------------------------------------------------------------
+# --- scratch databases ---------------------------------------------------------------------------
 
 
-def _copy(engine: Engine, work: Path, step: str) -> str:
+@contextmanager
+def scratch(engine: Engine, work: Path, step: str, *, copy: bool) -> Iterator[str]:
+    """A database of the step's own, removed afterwards: a copy of the scale-1 one (`copy`), or
+    empty. Yields a data directory (SQLite) or a URL (PostgreSQL)."""
     if engine.name == "sqlite":
-        target = work / f"copy-{step}"
+        target = work / f"scratch-{step}"
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(engine.scale_1, target)
-        return str(target)
+        if copy:
+            shutil.copytree(engine.scale_1, target)
+        try:
+            yield str(target)
+        finally:
+            shutil.rmtree(target, ignore_errors=True)
+        return
     url = urllib.parse.urlsplit(engine.scale_1)
-    template, name = url.path.lstrip("/"), f"bench_copy_{step.replace('-', '_')}"
+    name = f"bench_scratch_{step.replace('-', '_')}"
+    template = f' TEMPLATE "{url.path.lstrip("/")}" STRATEGY FILE_COPY' if copy else ""
     _admin(engine.scale_1, f'DROP DATABASE IF EXISTS "{name}"')
-    _admin(engine.scale_1, f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+    _admin(engine.scale_1, f'CREATE DATABASE "{name}"{template}')
+    if copy:
+        try:
+            _admin(engine.scale_1, "CHECKPOINT")
+        except Exception as error:  # noqa: BLE001 -- a role without pg_checkpoint measures anyway
+            print(f"targets: no CHECKPOINT after the copy ({error}); its pages may be flushed during the run")
     try:
-        _admin(engine.scale_1, "CHECKPOINT")
-    except Exception as error:  # noqa: BLE001 -- a role without pg_checkpoint measures anyway
-        print(f"targets: no CHECKPOINT after the copy ({error}); its pages may be flushed during the run")
-    return urllib.parse.urlunsplit(url._replace(path=f"/{name}"))
-
-
-def _drop(engine: Engine, copy: str) -> None:
-    if engine.name == "sqlite":
-        shutil.rmtree(copy, ignore_errors=True)
-    else:
-        _admin(engine.scale_1, f'DROP DATABASE IF EXISTS "{urllib.parse.urlsplit(copy).path.lstrip("/")}"')
+        yield urllib.parse.urlunsplit(url._replace(path=f"/{name}"))
+    finally:
+        _admin(engine.scale_1, f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def _admin(url: str, statement: str) -> None:
@@ -96,46 +104,40 @@ def _admin(url: str, statement: str) -> None:
 # --- running one benchmark -----------------------------------------------------------------------
 
 
+def _logged(step: str, command: list[str], env: dict[str, str], work: Path, shown: str = ""):
+    """Run `command` with its output in `<work>/<step>.log`; its exit code and resource usage."""
+    started = time.perf_counter()
+    print(f"targets: {step}: {shown or ' '.join(command[1:])}", flush=True)
+    with (work / f"{step}.log").open("w") as log:
+        child = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=BENCH.parent)
+        _pid, status, usage = os.wait4(child.pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    print(f"targets: {step}: exit {code}, {time.perf_counter() - started:.0f} s", flush=True)
+    return code, usage
+
+
 def _run(step: str, command: list[str], env: dict[str, str], work: Path) -> dict | None:
     out = work / f"{step}.json"
     out.unlink(missing_ok=True)
-    started = time.perf_counter()
-    print(f"targets: {step}: {' '.join(command)}", flush=True)
-    with (work / f"{step}.log").open("w") as log:
-        done = subprocess.run(
-            [sys.executable, *command, "--json", str(out)], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    print(f"targets: {step}: exit {done.returncode}, {time.perf_counter() - started:.0f} s", flush=True)
-    return json.loads(out.read_text()) if done.returncode == 0 and out.exists() else None
+    code, _usage = _logged(step, [sys.executable, *command, "--json", str(out)], env, work)
+    return json.loads(out.read_text()) if code == 0 and out.exists() else None
 
 
-def _run_tests(step: str, env: dict[str, str], work: Path) -> dict | None:
+def _run_tests(step: str, env: dict[str, str], work: Path) -> dict:
     """The query-count tests: counts, not timings, so they run in the test suite too."""
     env = {**env, "SALESDESK_DATA_DIR": str(work / f"data-{step}")}
     tests = sorted(str(p) for p in (BENCH.parent / "tests" / "access").glob("test_query_counts*.py"))
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests]
-    print(f"targets: {step}: pytest {len(tests)} files", flush=True)
-    with (work / f"{step}.log").open("w") as log:
-        done = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=BENCH.parent)
+    code, _usage = _logged(step, command, env, work, shown=f"pytest {len(tests)} files")
     tail = (work / f"{step}.log").read_text().strip().splitlines()[-1:]
-    return {"passed": done.returncode == 0, "summary": tail[0].strip("= ") if tail else ""}
+    return {"passed": code == 0, "summary": tail[0].strip("= ") if tail else ""}
 
 
 def _generate(engine: Engine, work: Path, scale: str) -> dict | None:
-    """`salesdesk gendata --scale 1` (or `scale`) into an empty database of its own, timed, with the peak
-    memory of the process; the database is removed afterwards (the other steps use the one given)."""
+    """`salesdesk gendata --scale 1` (or `scale`) into an empty database of its own, timed, with the
+    peak memory and CPU of its process; the other steps use the databases given."""
     step = f"gendata-{engine.name}"
-    if engine.name == "sqlite":
-        where = str(work / step)
-        shutil.rmtree(where, ignore_errors=True)
-    else:
-        url = urllib.parse.urlsplit(engine.scale_1)
-        where = urllib.parse.urlunsplit(url._replace(path="/bench_targets_gendata"))
-        _admin(engine.scale_1, 'DROP DATABASE IF EXISTS "bench_targets_gendata"')
-        _admin(engine.scale_1, 'CREATE DATABASE "bench_targets_gendata"')
-    print(f"targets: {step}: salesdesk gendata --scale {scale}", flush=True)
-    started = time.perf_counter()
-    with (work / f"{step}.log").open("w") as log:
+    with scratch(engine, work, step, copy=False) as where:
         command = [
             sys.executable,
             "-c",
@@ -144,27 +146,20 @@ def _generate(engine: Engine, work: Path, scale: str) -> dict | None:
             "--scale",
             scale,
         ]
-        child = subprocess.Popen(command, env=engine.env(where), stdout=log, stderr=subprocess.STDOUT)
-        _pid, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - started
-    print(f"targets: {step}: exit {child.returncode}, {seconds:.0f} s", flush=True)
-    try:
-        if child.returncode != 0:
+        started = time.perf_counter()
+        code, usage = _logged(
+            step, command, engine.env(where), work, shown=f"salesdesk gendata --scale {scale}"
+        )
+        if code != 0:
             return None
         figures = {
-            "seconds": round(seconds),
+            "seconds": round(time.perf_counter() - started),
             "peak_mb": round(usage.ru_maxrss / 1024),  # kilobytes on Linux
             "cpu_s": round(usage.ru_utime + usage.ru_stime),
             **_database_size(engine, where),
         }
-        (work / f"{step}.json").write_text(json.dumps(figures, indent=1))
-        return figures
-    finally:
-        if engine.name == "sqlite":
-            shutil.rmtree(where, ignore_errors=True)
-        else:
-            _admin(engine.scale_1, 'DROP DATABASE IF EXISTS "bench_targets_gendata"')
+    (work / f"{step}.json").write_text(json.dumps(figures, indent=1))
+    return figures
 
 
 def _database_size(engine: Engine, where: str) -> dict:
@@ -190,12 +185,10 @@ def measure(engine: Engine, args: argparse.Namespace, work: Path) -> dict:
         figures["gendata"] = _generate(engine, work, args.gendata_scale)
     scale_1_env = engine.env(engine.scale_1)
     if "o2c" in parts:
-        copy = _copy(engine, work, f"o2c-{engine.name}")
-        try:
+        step = f"o2c-{engine.name}"
+        with scratch(engine, work, step, copy=True) as copy:
             command = [str(BENCH / "order_to_cash.py"), "--orders", str(args.orders)]
-            figures["o2c"] = _run(f"o2c-{engine.name}", command, engine.env(copy), work)
-        finally:
-            _drop(engine, copy)
+            figures["o2c"] = _run(step, command, engine.env(copy), work)
     if "reports" in parts:
         command = [str(BENCH / "reports_vs_sql.py")]
         figures["reports"] = _run(f"reports-{engine.name}", command, scale_1_env, work)
@@ -208,8 +201,7 @@ def measure(engine: Engine, args: argparse.Namespace, work: Path) -> dict:
     if "load" in parts:
         for name, extra in (("think", ["--think", "2"]), ("no-pause", ["--workers", "2", "--threads", "4"])):
             step = f"load-{name}-{engine.name}"
-            copy = _copy(engine, work, step)
-            try:
+            with scratch(engine, work, step, copy=True) as copy:
                 command = [
                     str(BENCH / "load.py"),
                     "--clients",
@@ -221,8 +213,6 @@ def measure(engine: Engine, args: argparse.Namespace, work: Path) -> dict:
                 # The password goes by the environment, so that the command shown and logged has none.
                 env = {**engine.env(copy), "SALESDESK_LOAD_PASSWORD": args.password}
                 figures[f"load_{name.replace('-', '_')}"] = _run(step, command, env, work)
-            finally:
-                _drop(engine, copy)
     if "export" in parts:
         figures["export"] = _run(
             f"export-{engine.name}", [str(BENCH / "export_memory.py")], scale_1_env, work
