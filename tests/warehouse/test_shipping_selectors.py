@@ -154,7 +154,13 @@ def test_flagged_carriers_count_and_sum_their_overdue_items(
     )
     assert flag.oldest_overdue == TODAY + dt.timedelta(days=7)
     by_carrier = {r.name: r for r in selectors.returns_by_carrier(on=on)}
-    assert (by_carrier["平安达"].cod_due, by_carrier["平安达"].overdue) == (1, False)
+    in_time_row = by_carrier["平安达"]
+    assert (in_time_row.cod_due, in_time_row.cod_due_amount, in_time_row.overdue) == (1, Decimal("5"), False)
+    assert (by_carrier["联昊通"].cod_due, by_carrier["联昊通"].cod_due_amount) == (0, Decimal("0"))
+    # A day earlier the second shipment's COD and note were still in time.
+    late_first = {r.name: r for r in selectors.returns_by_carrier(on=TODAY + dt.timedelta(days=8))}["联昊通"]
+    assert (late_first.cod_overdue, late_first.cod_overdue_amount) == (1, Decimal("8211.00"))
+    assert (late_first.cod_due, late_first.cod_due_amount, late_first.notes_due) == (1, Decimal("699.20"), 1)
 
 
 def test_a_drivers_late_signed_note_flags_the_driver_not_a_carrier(outbound, assistant):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -13,7 +13,6 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -362,32 +361,6 @@ class CarrierReturns:
         return str(self.carrier_id) if self.carrier_id else OWN_DELIVERY
 
 
-_RETURNS_FIELDS = (
-    "cod_due",
-    "cod_due_amount",
-    "cod_overdue",
-    "cod_overdue_amount",
-    "notes_due",
-    "notes_overdue",
-)
-
-
-def _returns_counts(on: dt.date) -> dict:
-    # Prefixed, as "cod_due" is also a column: an annotation of that name would shadow it.
-    in_time = {"cod": _cod_out() & Q(cod_due__gte=on), "note": _note_out() & Q(note_due__gte=on)}
-    nothing = Decimal("0")
-    return {
-        "n_cod_due": Count("id", filter=in_time["cod"]),
-        "n_cod_due_amount": Sum("cod_amount", filter=in_time["cod"], default=nothing),
-        "n_cod_overdue": Count("id", filter=_cod_overdue(on)),
-        "n_cod_overdue_amount": Sum("cod_amount", filter=_cod_overdue(on), default=nothing),
-        "n_notes_due": Count("id", filter=in_time["note"]),
-        "n_notes_overdue": Count("id", filter=_note_overdue(on)),
-        "n_oldest_cod": Min("cod_due", filter=_cod_overdue(on)),
-        "n_oldest_note": Min("note_due", filter=_note_overdue(on)),
-    }
-
-
 def returns_by_carrier(*, on: dt.date, user=None) -> list[CarrierReturns]:
     """COD money and signed notes still out, per carrier and per driver, due and overdue.
 
@@ -402,26 +375,39 @@ def returns_by_carrier(*, on: dt.date, user=None) -> list[CarrierReturns]:
         Shipment.objects.filter(_cod_out() | _note_out()).order_by().values_list("pk", flat=True)
     )
     qs = (Shipment.objects.all() if user is None else shipments_for_user(user)).filter(pk__in=still_out)
-    by_carrier = (
-        qs.filter(carrier__isnull=False)
-        .values("carrier_id", "carrier__name", "carrier__status")
-        .annotate(**_returns_counts(on))
-        .order_by()
-    )
-    # A shipment with both a carrier and a driver (our driver to the freight depot) is the carrier's.
-    by_driver = qs.filter(carrier__isnull=True).values("driver").annotate(**_returns_counts(on)).order_by()
+    # Those few are read with their states and added up here: the same sums asked of the database
+    # as eight filtered aggregates, twice (carriers, drivers), took Django 6 ms to build, the
+    # database under 1 ms to answer.
+    shipments = with_return_states(qs, on=on).values_list(
+        "carrier_id", "carrier__name", "carrier__status", "driver",
+        "cod_state", "cod_amount", "cod_due", "note_state", "note_due",
+    )  # fmt: skip
+    counts: dict[tuple, Counter] = defaultdict(Counter)  # by carrier or driver: ("cod", DUE) → 3
+    cod_amounts: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    late_since: dict[tuple, list[dt.date]] = defaultdict(list)
+    for carrier_id, carrier_name, status, driver, cod, cod_amount, cod_due, note, note_due in shipments:
+        # A shipment with both a carrier and a driver (our driver to the freight depot) is the carrier's.
+        key = (carrier_id, carrier_name, status == "suspended") if carrier_id else (None, driver, False)
+        counts[key]["cod", cod] += 1
+        counts[key]["note", note] += 1
+        cod_amounts[key][cod] += cod_amount
+        late_since[key] += [due for state, due in ((cod, cod_due), (note, note_due)) if state == OVERDUE]
     rows = []
-    for row in [*by_carrier, *by_driver]:
-        oldest = [d for d in (row["n_oldest_cod"], row["n_oldest_note"]) if d is not None]
-        rows.append(
-            CarrierReturns(
-                carrier_id=row.get("carrier_id"),
-                name=row.get("carrier__name") or row.get("driver", ""),
-                suspended=row.get("carrier__status") == "suspended",
-                oldest_overdue=min(oldest) if oldest else None,
-                **{key: row[f"n_{key}"] for key in _RETURNS_FIELDS},
-            )
+    for key, count in counts.items():
+        carrier_id, name, suspended = key
+        row = CarrierReturns(
+            carrier_id=carrier_id,
+            name=name,
+            suspended=suspended,
+            cod_due=count["cod", DUE],
+            cod_due_amount=cod_amounts[key][DUE],
+            cod_overdue=count["cod", OVERDUE],
+            cod_overdue_amount=cod_amounts[key][OVERDUE],
+            notes_due=count["note", DUE],
+            notes_overdue=count["note", OVERDUE],
+            oldest_overdue=min(late_since[key], default=None),
         )
+        rows.append(row)
     rows.sort(key=lambda r: (r.oldest_overdue is None, r.oldest_overdue or on, r.name))
     return rows
 
