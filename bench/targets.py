@@ -105,21 +105,22 @@ def _admin(url: str, statement: str) -> None:
 
 
 def _logged(step: str, command: list[str], env: dict[str, str], work: Path, shown: str = ""):
-    """Run `command` with its output in `<work>/<step>.log`; its exit code and resource usage."""
+    """Run `command` with its output in `<work>/<step>.log`; its exit code, resource usage and
+    wall time in seconds."""
     started = time.perf_counter()
     print(f"targets: {step}: {shown or ' '.join(command[1:])}", flush=True)
     with (work / f"{step}.log").open("w") as log:
         child = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=BENCH.parent)
         _pid, status, usage = os.wait4(child.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    print(f"targets: {step}: exit {code}, {time.perf_counter() - started:.0f} s", flush=True)
-    return code, usage
+    code, seconds = os.waitstatus_to_exitcode(status), time.perf_counter() - started
+    print(f"targets: {step}: exit {code}, {seconds:.0f} s", flush=True)
+    return code, usage, seconds
 
 
 def _run(step: str, command: list[str], env: dict[str, str], work: Path) -> dict | None:
     out = work / f"{step}.json"
     out.unlink(missing_ok=True)
-    code, _usage = _logged(step, [sys.executable, *command, "--json", str(out)], env, work)
+    code, _usage, _seconds = _logged(step, [sys.executable, *command, "--json", str(out)], env, work)
     return json.loads(out.read_text()) if code == 0 and out.exists() else None
 
 
@@ -128,7 +129,7 @@ def _run_tests(step: str, env: dict[str, str], work: Path) -> dict:
     env = {**env, "SALESDESK_DATA_DIR": str(work / f"data-{step}")}
     tests = sorted(str(p) for p in (BENCH.parent / "tests" / "access").glob("test_query_counts*.py"))
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests]
-    code, _usage = _logged(step, command, env, work, shown=f"pytest {len(tests)} files")
+    code, _usage, _seconds = _logged(step, command, env, work, shown=f"pytest {len(tests)} files")
     tail = (work / f"{step}.log").read_text().strip().splitlines()[-1:]
     return {"passed": code == 0, "summary": tail[0].strip("= ") if tail else ""}
 
@@ -146,14 +147,13 @@ def _generate(engine: Engine, work: Path, scale: str) -> dict | None:
             "--scale",
             scale,
         ]
-        started = time.perf_counter()
-        code, usage = _logged(
+        code, usage, seconds = _logged(
             step, command, engine.env(where), work, shown=f"salesdesk gendata --scale {scale}"
         )
         if code != 0:
             return None
         figures = {
-            "seconds": round(time.perf_counter() - started),
+            "seconds": round(seconds),
             "peak_mb": round(usage.ru_maxrss / 1024),  # kilobytes on Linux
             "cpu_s": round(usage.ru_utime + usage.ru_stime),
             **_database_size(engine, where),
