@@ -398,6 +398,7 @@ def test_the_list_filters_by_status_customer_search_and_date_and_pages(
     everything = client.get("/orders").json()
     drafts = client.get("/orders", {"status": "draft"}).json()
     by_number = client.get("/orders", {"q": registered["number"]}).json()
+    by_part_of_number = client.get("/orders", {"q": registered["number"][:4].lower()}).json()
     by_customer = client.get(
         "/orders", {"customer": customer.code.lower(), "date_from": today, "date_to": today}
     )
@@ -408,6 +409,7 @@ def test_the_list_filters_by_status_customer_search_and_date_and_pages(
     assert [o["total"] for o in everything["items"]] == ["8211.00", "8211.00"]
     assert [o["reference"] for o in drafts["items"]] == [f"D{draft.pk}"]
     assert [o["reference"] for o in by_number["items"]] == [registered["number"]]
+    assert [o["reference"] for o in by_part_of_number["items"]] == [registered["number"]]  # "xs20"
     assert by_customer.json()["count"] == 2
     assert later.json()["count"] == 0
     assert second_page["count"] == 2 and len(second_page["items"]) == 1

@@ -141,7 +141,7 @@ def _search(q: str) -> Q:
     customers = Customer.objects.filter(Q(code__icontains=q) | Q(name__icontains=q)).values("pk")
     match = Q(customer_id__in=customers)
     if q and set(q.upper()) <= ORDER_NUMBER_CHARACTERS:
-        match |= Q(number__icontains=q)
+        match |= Q(number__contains=q.upper())
     return match
 
 
