@@ -22,7 +22,14 @@ def test_a_rare_condition_finds_the_same_rows_as_the_condition(db):
     CarrierFactory(name="联昊通")
     CarrierFactory(name="顺丰", can_collect_cod=False)
     CarrierFactory(name="德邦", can_collect_cod=False)
-    for condition in (Q(can_collect_cod=False), Q(name__in=["联昊通", "德邦"]), ~Q(name="顺丰")):
+    CarrierFactory(name="O'Brien 100%")  # quoted right when written into the statement
+    for condition in (
+        Q(can_collect_cod=False),
+        Q(name__in=["联昊通", "德邦"]),
+        ~Q(name="顺丰"),
+        Q(name="O'Brien 100%"),
+        Q(name__contains="%"),
+    ):
         plain = set(Carrier.objects.filter(condition).values_list("name", flat=True))
         assert plain and set(Carrier.objects.filter(Rare(condition)).values_list("name", flat=True)) == plain
 
@@ -37,7 +44,7 @@ def _plan(queryset) -> str:
 # What ANALYZE wrote for the orders at scale 1 (three years, 200,000 orders), by each index's
 # columns: rows in all, then rows per key of its first column, its first two, and so on.
 SCALE_ONE = {
-    ("customer_id", "created_at", "id"): "200000 100 1 1",
+    ("customer_id", "created_at", "id", "number"): "200000 100 1 1 1",
     ("status", "created_at", "id"): "200000 66667 2 1",
     ("created_at", "id"): "200000 2 1",
     ("ship_date", "ship_slot"): "200000 250 125",
@@ -90,3 +97,14 @@ def test_sqlite_finds_the_orders_on_hold_by_their_status_not_by_every_registrati
     assert "order_status_newest_first" in _plan(
         orders.filter(Rare(held)).order_by("registered_at", "id")[:100]
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite plans each statement with its values")
+def test_postgresql_is_given_the_rare_values_in_the_statement_for_its_generic_plans(db):
+    """A prepared statement's generic plan is made without its bound values: four open statuses
+    looked like most of the orders, and PostgreSQL walked every order ever registered."""
+    held = SalesOrder.objects.filter(Rare(Q(status__in=OPEN_ORDER_STATUSES)), customer_id=7)
+    sql, params = held.query.sql_with_params()
+
+    assert "'released'" in sql and "'partly_shipped'" in sql
+    assert list(params) == [7]
