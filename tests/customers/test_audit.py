@@ -57,3 +57,28 @@ def test_replacing_contacts_records_the_removal(assistant):
     )
     removed = customer.contacts.model.history.filter(history_type="-").get()
     assert (removed.name, removed.history_user) == ("何丽", assistant)
+
+
+def test_the_oldest_change_shown_is_compared_with_its_predecessor_not_shown(assistant, manager):
+    customer = make_customer(by=assistant, city="佛山")
+    services.customer_update(customer=customer, by=manager, city="广州")
+    services.customer_update(customer=customer, by=manager, city="深圳")
+
+    # Only the newest row is read: its predecessor is asked for by itself.
+    [latest] = customer_history(customer, limit=1)
+
+    assert [(old, new) for _label, old, new in latest.changes] == [("广州", "深圳")]
+
+
+def test_a_history_read_whole_asks_for_no_predecessor(assistant, manager, django_assert_num_queries):
+    # A customer whose history began after it was entered (as imported or generated data's does).
+    customer = make_customer(by=assistant, city="佛山")
+    customer.history.filter(history_type="+").delete()
+    services.customer_update(customer=customer, by=manager, city="广州")
+    services.customer_update(customer=customer, by=manager, city="深圳")
+
+    with django_assert_num_queries(3):  # the customer's, its contacts' and its credit terms' rows
+        changes = customer_history(customer)
+
+    # The first change has nothing to compare with, and every row was read: it is left out.
+    assert [(old, new) for c in changes for _label, old, new in c.changes] == [("广州", "深圳")]

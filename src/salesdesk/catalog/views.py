@@ -22,7 +22,7 @@ from salesdesk.core.errors import DomainError
 from salesdesk.core.forms import show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
 from salesdesk.core.roles import sees_prices
-from salesdesk.customers.selectors import MONEY_FIELDS, customer_get_for_user, history_of
+from salesdesk.customers.selectors import MONEY_FIELDS, customer_get_for_user, history_model, history_of
 
 AREA = {"active_area": "customers"}
 
@@ -74,7 +74,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "catalog.view_product")
     product = get_object_or_404(Product, pk=pk)
     history = history_of(
-        product.history.select_related("history_user").order_by("-history_date")[:50],
+        history_model(Product).objects.filter(id=product.pk),
         _("Product"),
         hide=frozenset() if sees_prices(request.user) else MONEY_FIELDS,
     )
@@ -195,9 +195,7 @@ def carrier_create(request: HttpRequest) -> HttpResponse:
 def carrier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "catalog.view_carrier")
     carrier = get_object_or_404(Carrier, pk=pk)
-    history = history_of(
-        carrier.history.select_related("history_user").order_by("-history_date")[:50], _("Carrier")
-    )
+    history = history_of(history_model(Carrier).objects.filter(id=carrier.pk), _("Carrier"))
     return render(
         request,
         "catalog/carrier_detail.html",
