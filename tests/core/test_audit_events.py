@@ -1,6 +1,10 @@
-import pytest
+import datetime as dt
 
-from salesdesk.core.audit import events_for, record_event
+import pytest
+import time_machine
+from django.utils import timezone, translation
+
+from salesdesk.core.audit import events_for, record_event, trail
 from salesdesk.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +75,25 @@ def test_the_database_refuses_to_rewrite_the_audit_trail_behind_the_models_back(
             AuditEvent.objects.filter(pk=event.pk).delete()
     assert AuditEvent.objects.get(pk=event.pk).summary == "回单逾期"
     assert StatusChange.objects.get(pk=change.pk).to_status == "registered"
+
+
+def test_a_trail_lists_the_newest_events_with_who_and_what_as_a_page_shows_them(manager, assistant):
+    # Late in the evening in China, the next day in UTC: a page shows the local hour.
+    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 11, 27, 23, 40)), tick=False):
+        record_event("user.created", by=manager, obj=assistant, summary="created")
+    for action, by in (("user.role_changed", None), ("no.such.code", assistant)):
+        record_event(action, by=by, obj=assistant, summary=action)
+    assistant.first_name = ""
+    assistant.save()
+
+    with translation.override("zh-hans"):
+        newest = trail(events_for(assistant), limit=2)
+        oldest = trail(events_for(assistant))[-1]
+
+    assert [(line.who, line.summary) for line in newest] == [
+        ("assistant", "no.such.code"),  # no first name: the user name
+        ("—", "user.role_changed"),  # nobody
+    ]
+    assert newest[0].name == "no.such.code"  # an unknown code is shown as it is
+    assert (oldest.who, oldest.name) == (manager.first_name, "新建用户")
+    assert oldest.when == "2026-11-27 23:40"

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from salesdesk.calls import selectors, services
 from salesdesk.calls.forms import CallFilterForm, CallForm, CallToCustomerForm, FollowUpForm, ResolveForm
-from salesdesk.core.audit import events_for
+from salesdesk.core.audit import events_for, trail
 from salesdesk.core.errors import DomainError
 from salesdesk.core.forms import form_errors_text, show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
@@ -57,7 +57,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "follow_up_form": FollowUpForm(),
         "resolve_form": ResolveForm(),
         "customer_form": CallToCustomerForm(),
-        "events": events_for(call)[:50],
+        "events": trail(events_for(call)),
     }
     return render(request, "calls/call_detail.html", context)
 

@@ -17,7 +17,7 @@ from salesdesk.catalog.forms import (
     SuspendForm,
 )
 from salesdesk.catalog.models import Carrier, Product
-from salesdesk.core.audit import events_for
+from salesdesk.core.audit import events_for, trail
 from salesdesk.core.errors import DomainError
 from salesdesk.core.forms import show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
@@ -203,7 +203,7 @@ def carrier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **AREA,
             "carrier": carrier,
             "history": history,
-            "events": events_for(carrier)[:50],
+            "events": trail(events_for(carrier)),
             "suspend_form": SuspendForm(),
         },
     )

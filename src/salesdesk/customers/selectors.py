@@ -9,8 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from salesdesk.core.audit import events_for
-from salesdesk.core.models import AuditEvent
+from salesdesk.core.audit import TrailEvent, events_for, trail
 from salesdesk.core.people import name_of
 from salesdesk.core.roles import scope_to_user
 from salesdesk.customers.models import (
@@ -283,10 +282,10 @@ def customer_history(customer: Customer, limit: int = 50, *, show_money: bool = 
     return sorted(rows, key=lambda c: c.at, reverse=True)[:limit]
 
 
-def customer_events(customer: Customer, *, show_money: bool = True, limit: int = 50) -> list[AuditEvent]:
+def customer_events(customer: Customer, *, show_money: bool = True, limit: int = 50) -> list[TrailEvent]:
     """The customer's audit events; prices, rebates and credit terms only for who sees money."""
     qs = events_for(customer)
     if not show_money:
         for prefix in MONEY_EVENTS:
             qs = qs.exclude(action__startswith=prefix)
-    return list(qs[:limit])
+    return trail(qs, limit)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from salesdesk.calls.selectors import call_get_for_user, call_openable
 from salesdesk.catalog.models import Product
 from salesdesk.catalog.selectors import prices_in_force
-from salesdesk.core.audit import events_for
+from salesdesk.core.audit import events_for, trail
 from salesdesk.core.errors import DomainError
 from salesdesk.core.forms import form_errors_text, show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
@@ -194,7 +194,7 @@ def order_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "checks": selectors.order_review(order, request.user),
         "call_openable": bool(order.call_id) and call_openable(user=request.user, pk=order.call_id),
         "transitions": _labelled(status_history(order)),
-        "events": events_for(order)[:50],
+        "events": trail(events_for(order)),
         "default_slot": default_slot,
         "release_form": ReleaseForm(),
         "cancel_form": CancelForm(),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salesdesk.catalog.models import Product
-from salesdesk.core.audit import events_for
+from salesdesk.core.audit import events_for, trail
 from salesdesk.core.errors import DomainError, NotAllowed
 from salesdesk.core.forms import show_domain_error
 from salesdesk.core.pages import paginate, query_without_page, require_perm
@@ -103,7 +103,7 @@ def _detail(request: HttpRequest, sample: SampleDispatch, **forms) -> HttpRespon
         "sample": sample,
         "lines": selectors.sample_lines(sample),
         "transitions": transitions,
-        "events": events_for(sample)[:50],
+        "events": trail(events_for(sample)),
         "may_move": services.may_move_samples(request.user),
         "may_cancel": services.may_cancel_sample(request.user, sample),
         "send_form": forms.get("send_form") or SendToFactoryForm(),
