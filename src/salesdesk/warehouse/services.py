@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -234,17 +234,24 @@ def request_production_for(order: SalesOrder, by) -> list[tuple[OrderLine, Decim
 
 def _open_request(line: OrderLine, by) -> ProductionRequest:
     needed_by = line.requested_date or timezone.localdate() + dt.timedelta(days=3)
-    request = (
-        ProductionRequest.objects.select_for_update()
-        .filter(product=line.product, status__in=[ProductionStatus.REQUESTED, ProductionStatus.CONFIRMED])
-        .first()
+    open_one = ProductionRequest.objects.select_for_update().filter(
+        product=line.product, status__in=[ProductionStatus.REQUESTED, ProductionStatus.CONFIRMED]
     )
+    request = open_one.first()
     if request is None:
-        request = ProductionRequest.objects.create(
-            product=line.product, quantity=Decimal("0.001"), needed_by=needed_by
-        )
-        record_event("production.requested", by=by, obj=request, summary=line.product.model_code)
-    elif needed_by < request.needed_by:
+        try:
+            # A savepoint: two reviews short of the same product may both find none open. The
+            # database keeps one open request a product; the second then adds to the first's.
+            with transaction.atomic():
+                request = ProductionRequest.objects.create(
+                    product=line.product, quantity=Decimal("0.001"), needed_by=needed_by
+                )
+        except IntegrityError:
+            request = open_one.first()
+        else:
+            record_event("production.requested", by=by, obj=request, summary=line.product.model_code)
+            return request
+    if needed_by < request.needed_by:
         request.needed_by = needed_by
         request.save(update_fields=["needed_by"])
     return request
