@@ -39,10 +39,9 @@ def record_event(
     )
 
 
-def events_for(obj: models.Model):
-    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related(
-        "by"
-    )
+def events_for(obj: models.Model) -> QuerySet[AuditEvent]:
+    """The events about `obj`; pages read them through `trail`, which names the columns it shows."""
+    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
 
 @dataclass(frozen=True)
