@@ -192,3 +192,44 @@ def test_shortfalls_of_two_orders_add_to_one_production_request(
     request = ProductionRequest.objects.get()
     assert request.quantity == Decimal("18")
     assert request.demands.count() == 2
+
+
+def test_a_review_that_lost_the_race_for_a_request_since_withdrawn_opens_its_own(
+    draft, product, other_product, assistant, warehouse, monkeypatch
+):
+    """Another review opened the product's request first (the insert fails), and that request
+    was gone again when this one looked for it: it tries once more, and opens its own."""
+    from salesdesk.orders import services as order_services
+
+    services.stock_inbound(product=other_product, quantity=Decimal("10"), by=warehouse)
+    create, lost = ProductionRequest.objects.create, []
+
+    def first_lost(**fields):
+        if not lost:
+            lost.append(fields["product"])
+            raise IntegrityError("one_open_request_per_product")
+        return create(**fields)
+
+    monkeypatch.setattr(ProductionRequest.objects, "create", first_lost)
+    order = order_services.order_register(order=draft, by=assistant)
+    assert lost == [product] and order.status == OrderStatus.REGISTERED
+    request = ProductionRequest.objects.get()
+    assert (request.product, request.quantity) == (product, Decimal("20"))
+
+
+def test_a_review_that_never_finds_nor_opens_a_request_is_refused_and_changes_nothing(
+    draft, product, other_product, assistant, warehouse, monkeypatch
+):
+    from salesdesk.orders import services as order_services
+
+    services.stock_inbound(product=other_product, quantity=Decimal("10"), by=warehouse)
+
+    def always_lost(**fields):
+        raise IntegrityError("one_open_request_per_product")
+
+    monkeypatch.setattr(ProductionRequest.objects, "create", always_lost)
+    with pytest.raises(Conflict, match="A-101"):
+        order_services.order_register(order=draft, by=assistant)
+    draft.refresh_from_db()
+    assert draft.status == OrderStatus.DRAFT and not draft.number
+    assert not ProductionRequest.objects.exists()

@@ -237,20 +237,27 @@ def _open_request(line: OrderLine, by) -> ProductionRequest:
     open_one = ProductionRequest.objects.select_for_update().filter(
         product=line.product, status__in=[ProductionStatus.REQUESTED, ProductionStatus.CONFIRMED]
     )
-    request = open_one.first()
-    if request is None:
+    # Two reviews short of the same product may both find none open. The database keeps one open
+    # request a product: the second's insert fails, and it adds to the first's. That one may be gone
+    # again by then (its order cancelled, its demand recounted to nothing): then look once more.
+    for _attempt in range(3):
+        request = open_one.first()
+        if request is not None:
+            break
         try:
-            # A savepoint: two reviews short of the same product may both find none open. The
-            # database keeps one open request a product; the second then adds to the first's.
-            with transaction.atomic():
+            with transaction.atomic():  # a savepoint: the failed insert leaves the review intact
                 request = ProductionRequest.objects.create(
                     product=line.product, quantity=Decimal("0.001"), needed_by=needed_by
                 )
         except IntegrityError:
-            request = open_one.first()
-        else:
-            record_event("production.requested", by=by, obj=request, summary=line.product.model_code)
-            return request
+            continue
+        record_event("production.requested", by=by, obj=request, summary=line.product.model_code)
+        return request
+    else:
+        raise Conflict(
+            _("Production requests for %(p)s are changing right now; try again.")
+            % {"p": line.product.model_code}
+        )
     if needed_by < request.needed_by:
         request.needed_by = needed_by
         request.save(update_fields=["needed_by"])
