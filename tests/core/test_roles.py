@@ -39,3 +39,36 @@ def test_a_person_who_left_no_longer_quotes(manager, assistant):
     remember_roles(fresh)
     assert [can_quote(user) for user in fresh] == [user.pk == manager.pk for user in fresh]
     assert not User.objects.get(pk=assistant.pk).has_perm("core.quote_price")
+
+
+def test_a_request_learns_its_role_and_permissions_in_one_read(assistant):
+    fresh = User.objects.get(pk=assistant.pk)
+    with CaptureQueriesContext(connection) as read:
+        role = role_of(fresh)
+        may = [fresh.has_perm(p) for p in ("customers.add_customer", "core.quote_price", "auth.add_user")]
+        everything = fresh.get_all_permissions()
+    assert len(read) == 1
+    assert role == Role.ASSISTANT and may == [True, True, False]
+    assert {"core.quote_price", "core.set_rebate"} <= everything
+
+
+def test_permissions_read_in_one_go_are_djangos_own(manager, assistant, warehouse, salesperson):
+    """For every role, with and without grants to the person, for someone who left and for a
+    superuser: the same permissions as Django's model backend reads."""
+    from django.contrib.auth.backends import ModelBackend
+
+    from salesdesk.core.auth import RoleBackend
+
+    left = User.objects.get(pk=salesperson.pk)
+    left.is_active = False
+    left.save()
+    root = User.objects.create_superuser("root", password="a-long-test-password-1")
+    for user in [manager, assistant, warehouse, left, root]:
+        ours, django = User.objects.get(pk=user.pk), User.objects.get(pk=user.pk)
+        for ask in ("get_user_permissions", "get_group_permissions", "get_all_permissions"):
+            assert getattr(RoleBackend(), ask)(ours) == getattr(ModelBackend(), ask)(django), (user, ask)
+        assert RoleBackend().get_all_permissions(ours, obj=user) == set()
+    assert RoleBackend().get_user_permissions(User.objects.get(pk=assistant.pk)) == {
+        "core.quote_price",
+        "core.set_rebate",
+    }

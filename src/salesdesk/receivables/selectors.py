@@ -607,8 +607,13 @@ def receipt_rows(receipts: QuerySet[Receipt]) -> QuerySet[Receipt]:
     )
 
 
+def receipts_seen_by(user) -> QuerySet[Receipt]:
+    """The user's receipts, bare: what a list shows of each is added by `receipt_rows`."""
+    return scope_to_user(Receipt.objects.all(), user, "customer")
+
+
 def receipt_list(user, *, q: str = "", customer: Customer | None = None) -> QuerySet[Receipt]:
-    qs = scope_to_user(Receipt.objects.all(), user, "customer")
+    qs = receipts_seen_by(user)
     if customer is not None:
         qs = qs.filter(customer=customer)
     if q:
@@ -622,15 +627,16 @@ def receipt_list(user, *, q: str = "", customer: Customer | None = None) -> Quer
 
 
 def receipts_for_finance(user) -> QuerySet[Receipt]:
-    """知会财务: receipts that differ from what they settle or were entered late, not yet seen."""
-    return receipt_list(user).filter(
+    """知会财务: receipts that differ from what they settle or were entered late, not yet seen.
+    Bare, as the workbench reads a few of their columns; a list adds `receipt_rows`."""
+    return receipts_seen_by(user).filter(
         Q(finance_checked_at__isnull=True) & (~Q(difference=0) | Q(entered_late=True))
     )
 
 
 def receipts_not_reconciled(user) -> QuerySet[Receipt]:
-    """Money received whose arrival at finance (消账) is not yet recorded."""
-    return receipt_list(user).filter(reached_finance_on__isnull=True)
+    """Money received whose arrival at finance (消账) is not yet recorded; bare, as above."""
+    return receipts_seen_by(user).filter(reached_finance_on__isnull=True)
 
 
 def receipt_get_for_user(user, number: str) -> Receipt:

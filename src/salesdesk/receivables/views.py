@@ -402,8 +402,9 @@ def _page(request: HttpRequest, qs, param: str):
 def finance_list(request: HttpRequest) -> HttpResponse:
     """What finance must look at: receipts that differ or came late, money not yet with finance."""
     require_perm(request, VIEW)
-    to_check = selectors.receipts_for_finance(request.user).order_by("received_on", "id")
-    not_reached = selectors.receipts_not_reconciled(request.user).order_by("received_on", "id")
+    by_date = ("received_on", "id")
+    to_check = selectors.receipt_rows(selectors.receipts_for_finance(request.user)).order_by(*by_date)
+    not_reached = selectors.receipt_rows(selectors.receipts_not_reconciled(request.user)).order_by(*by_date)
     context = {
         **AREA,
         "to_check": _page(request, to_check, "check_page"),
