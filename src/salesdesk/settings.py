@@ -161,6 +161,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's model backend, reading a user's permissions together with the role (core.auth).
+AUTHENTICATION_BACKENDS = ["salesdesk.core.auth.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "login"
