@@ -321,6 +321,16 @@ class CommissionMachine(RuleBasedStateMachine):
         ]
 
     @invariant()
+    def the_bare_unpaid_accruals_have_the_states_of_the_whole_rows(self):
+        """The workbench's sums read accruals bare, without reasons: the same states."""
+        whole = {a.pk: a.state for a in selectors.with_states(CommissionAccrual.objects.all())}
+        for user in (self.world.salesperson, self.world.finance):
+            bare = selectors.with_states(selectors.unpaid_accruals(user, bare=True), reasons=False)
+            unpaid = selectors.with_states(selectors.unpaid_accruals(user))
+            assert {a.pk: a.state for a in bare} == {a.pk: a.state for a in unpaid}
+            assert all(whole[a.pk] == a.state and a.reason == "" for a in bare)
+
+    @invariant()
     def a_clawback_is_deducted_only_with_or_after_its_original(self):
         rows = {a.pk: a for a in selectors.with_states(CommissionAccrual.objects.select_related("outbound"))}
         live = dict(StatementLine.objects.filter(active=True).values_list("accrual", "statement"))
