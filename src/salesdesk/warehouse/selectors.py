@@ -370,11 +370,12 @@ def returns_by_carrier(*, on: dt.date, user=None) -> list[CarrierReturns]:
     # The shipments still out are found first, alone, by their partial index. Joined at once to the
     # user's customers, PostgreSQL expects tens of thousands out where there are hundreds (it cannot
     # tell that a missing return date goes with a COD amount) and hashes all the user's outbounds;
-    # given the few ids, it looks each one up.
+    # given the few ids, it looks each one up. They go as one array (`any_of`): written out, the
+    # 354 of scale 1 were a statement of their own at each count, planned again (0.9 ms).
     still_out = list(
         Shipment.objects.filter(_cod_out() | _note_out()).order_by().values_list("pk", flat=True)
     )
-    qs = (Shipment.objects.all() if user is None else shipments_for_user(user)).filter(pk__in=still_out)
+    qs = (Shipment.objects.all() if user is None else shipments_for_user(user)).filter(pk__any_of=still_out)
     # Those few are read with their states and added up here: the same sums asked of the database
     # as eight filtered aggregates, twice (carriers, drivers), took Django 6 ms to build, the
     # database under 1 ms to answer.
