@@ -204,12 +204,8 @@ def role_of(user) -> Role | None:
         return None
     if user.is_superuser:
         return Role.MANAGER
-    cached = getattr(user, "_salesdesk_role", "unset")
-    if cached != "unset":
-        return cached
-    role = access_of(user).role
-    user._salesdesk_role = role
-    return role
+    remembered = getattr(user, "_salesdesk_role", "unset")  # `remember_roles`, for a list of people
+    return access_of(user).role if remembered == "unset" else remembered
 
 
 @dataclass
