@@ -255,22 +255,36 @@ def _role_named(group_names: set[str]) -> Role | None:
 
 
 def remember_roles(users) -> None:
-    """Read the roles of several people, and whether each may quote, in two queries, for a list
+    """Read the roles of several people, and whether each may quote, in one query, for a list
     that asks each of them (`role_of` and `can_quote` then answer from what they remember)."""
     waiting = {u.pk: u for u in users if getattr(u, "_salesdesk_role", "unset") == "unset"}
     if not waiting:
         return
-    names: dict[int, set[str]] = {pk: set() for pk in waiting}
+    app_label, codename = QUOTE_PRICE.split(".")
+    quoting = {"codename": codename, "content_type__app_label": app_label}
     memberships = Group.user_set.through.objects.filter(user_id__in=waiting)
-    for user_id, name in memberships.values_list("user_id", "group__name"):
-        names[user_id].add(name)
-    # Asked of the authentication backend, as `has_perm` asks it, for all of them at once.
-    quoting = set(
-        get_user_model().objects.with_perm(QUOTE_PRICE).filter(pk__in=waiting).values_list("pk", flat=True)
+    groups = memberships.values_list("user_id", _kind("role"), "group__name")
+    own = (
+        get_user_model()
+        .user_permissions.through.objects.filter(user_id__in=waiting)
+        .filter(**{f"permission__{k}": v for k, v in quoting.items()})
+        .values_list("user_id", _kind("quotes"), _kind(""))
     )
+    by_group = memberships.filter(**{f"group__permissions__{k}": v for k, v in quoting.items()}).values_list(
+        "user_id", _kind("quotes"), _kind("")
+    )
+    names: dict[int, set[str]] = {pk: set() for pk in waiting}
+    quotes: set[int] = set()
+    # As `has_perm` answers: the person's own grant or a group's, and only while still employed
+    # (superusers quote while active, as Django's backend says).
+    for user_id, kind, name in groups.order_by().union(own.order_by(), by_group.order_by(), all=True):
+        if kind == "role":
+            names[user_id].add(name)
+        else:
+            quotes.add(user_id)
     for pk, user in waiting.items():
         user._salesdesk_role = _role_named(names[pk])
-        user._salesdesk_quotes = pk in quoting
+        user._salesdesk_quotes = user.is_active and (user.is_superuser or pk in quotes)
 
 
 def sees_all_customers(user) -> bool:
