@@ -130,15 +130,17 @@ def orders_to_release(*, user, express: bool | None = None, limit: int = 100) ->
 ORDER_NUMBER_CHARACTERS = set("XS0123456789-")
 
 
-def _search(q: str) -> Q:
+def _search(q: str, user) -> Q:
     """Orders whose customer's code or name, or whose own number, contains `q`.
 
-    The customers are found first (a few thousand rows, not a join per order), and order
-    numbers (XS2026-00001) are searched only for text that could be part of one: a name such
-    as 佛山 or a code such as GS00137 then reads just its customers' orders by their index
-    instead of every order ever taken.
+    The customers are found first (a few thousand rows, not a join per order), and among the
+    user's own only: an assistant's hundred or so, by their index, not every customer's name
+    matched. Order numbers (XS2026-00001) are searched only for text that could be part of one:
+    a name such as 佛山 or a code such as GS00137 then reads just its customers' orders by their
+    index instead of every order ever taken.
     """
-    customers = Customer.objects.filter(Q(code__icontains=q) | Q(name__icontains=q)).values("pk")
+    customers = scope_to_user(Customer.objects.filter(Q(code__icontains=q) | Q(name__icontains=q)), user)
+    customers = customers.values("pk")
     match = Q(customer_id__in=customers)
     if q and set(q.upper()) <= ORDER_NUMBER_CHARACTERS:
         match |= Q(number__contains=q.upper())
@@ -162,7 +164,7 @@ def order_search(*, user, filters: OrderFilter | None = None) -> QuerySet[SalesO
     filters = filters or OrderFilter()
     qs = _scoped(user)
     if filters.q:
-        qs = qs.filter(_search(filters.q.strip()))
+        qs = qs.filter(_search(filters.q.strip(), user))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.customer:
