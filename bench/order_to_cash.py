@@ -6,7 +6,8 @@ shipping page does), and a receipt settles it.
 Run by hand (not by pytest), on a copy of a generated database (it adds orders):
     SALESDESK_DATA_DIR=<dir with salesdesk.sqlite3> python bench/order_to_cash.py [--orders 500]
     DATABASE_URL=postgres://... python bench/order_to_cash.py
-Prints orders per second and the queries one order takes, by step.
+Prints orders per second and the queries one order takes, by step, and the time spent in the
+database itself (statements and commits): the floor no Python around them could go below.
 """
 
 from __future__ import annotations
