@@ -48,7 +48,8 @@ def test_a_search_for_part_of_a_number_reads_the_index_alone(assistant, customer
 @SQLITE_ONLY
 def test_a_search_by_name_matches_only_the_users_own_customers(assistant, customer, product):  # noqa: F811
     """The names matched are the assistant's few hundred customers, found by their index, not
-    every customer of the company (PostgreSQL: 1.2 -> 0.5 ms a search at scale 1)."""
+    every customer of the company (PostgreSQL at scale 1: 1.2 -> 0.5 ms for each of the count and
+    the page)."""
     order = services.order_register(order=pickup_order(assistant, customer, product), by=assistant)
     names = load_statistics(SCALE_ONE)
     listed = CutOnIds(
