@@ -160,10 +160,10 @@ def main() -> None:
     print(f"{'total':<10} {total / args.orders * 1000:>9.2f} {sum(queries.values()) / args.orders:>14.1f}")
     statements_ms = in_database["statements"] / args.orders * 1000
     commits_ms = in_database["commits"] / args.orders * 1000
+    database_ms = statements_ms + commits_ms
     print(
-        f"in the database: {statements_ms + commits_ms:.2f} ms an order (statements {statements_ms:.2f}, "
-        f"commits {commits_ms:.2f}): at most {1000 / (statements_ms + commits_ms):.0f} orders/s "
-        "were the rest free"
+        f"in the database: {database_ms:.2f} ms an order (statements {statements_ms:.2f}, "
+        f"commits {commits_ms:.2f}): at most {1000 / database_ms:.0f} orders/s were the rest free"
     )
     if args.json:
         figures = {

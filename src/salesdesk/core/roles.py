@@ -261,18 +261,18 @@ def remember_roles(users) -> None:
     if not waiting:
         return
     app_label, codename = QUOTE_PRICE.split(".")
-    quoting = {"codename": codename, "content_type__app_label": app_label}
     memberships = Group.user_set.through.objects.filter(user_id__in=waiting)
     groups = memberships.values_list("user_id", _kind("role"), "group__name")
     own = (
         get_user_model()
-        .user_permissions.through.objects.filter(user_id__in=waiting)
-        .filter(**{f"permission__{k}": v for k, v in quoting.items()})
+        .user_permissions.through.objects.filter(
+            user_id__in=waiting, permission__codename=codename, permission__content_type__app_label=app_label
+        )
         .values_list("user_id", _kind("quotes"), _kind(""))
     )
-    by_group = memberships.filter(**{f"group__permissions__{k}": v for k, v in quoting.items()}).values_list(
-        "user_id", _kind("quotes"), _kind("")
-    )
+    by_group = memberships.filter(
+        group__permissions__codename=codename, group__permissions__content_type__app_label=app_label
+    ).values_list("user_id", _kind("quotes"), _kind(""))
     names: dict[int, set[str]] = {pk: set() for pk in waiting}
     quotes: set[int] = set()
     # As `has_perm` answers: the person's own grant or a group's, and only while still employed
