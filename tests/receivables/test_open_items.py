@@ -107,6 +107,43 @@ def test_the_database_refuses_to_settle_more_than_is_open(debtor, product, assis
     assert check_open_items() == []
 
 
+def test_the_database_refuses_more_than_a_credit_or_a_receipt_has_left(
+    debtor, product, other_product, assistant, salesperson, warehouse
+):
+    paid = sell(debtor, product, "2", by=assistant, warehouse=warehouse)
+    receive(debtor, assistant, "699.20")
+    back = return_post(
+        original=paid,
+        by=assistant,
+        lines=[ReturnLineInput(paid.lines.get(), Decimal("1"))],
+        reason="颜色不对",
+        agreed_by=salesperson,
+    )
+    sell(debtor, other_product, "1", by=assistant, warehouse=warehouse)  # 243.80 of the 349.60 credit
+    prepaid = receive(debtor, assistant, "50.00", note="预付")
+    stranger = another_customer(assistant, salesperson)
+    owed = sell(stranger, product, "1", by=assistant, warehouse=warehouse, approver=salesperson)
+    assert kept(debtor) == ([(back.pk, Decimal("-105.80"))], [(prepaid.pk, Decimal("50.00"))])
+    before = kept(debtor), kept(stranger)
+
+    # Straight to the table, across customers as the services never go: the database's own rule.
+    def allocate(amount: str, **source) -> None:
+        Allocation.objects.create(
+            sale=owed, amount=Decimal(amount), date=timezone.localdate(), created_by=assistant, **source
+        )
+
+    for source, amount in [({"credit": back}, "105.81"), ({"receipt": prepaid}, "50.01")]:
+        with pytest.raises(DatabaseError), transaction.atomic():
+            allocate(amount, **source)
+    assert (kept(debtor), kept(stranger)) == before
+
+    allocate("105.80", credit=back)  # the whole credit: its row goes, the sale's shrinks
+    allocate("20.00", receipt=prepaid)  # part of the receipt: its row shrinks
+    assert kept(debtor) == ([], [(prepaid.pk, Decimal("30.00"))])
+    assert kept(stranger) == ([(owed.pk, owed.amount - Decimal("125.80"))], [])
+    assert check_open_items() == []
+
+
 def test_balance_and_overdue_read_from_open_items_equal_the_documents(
     debtor, product, assistant, salesperson, warehouse
 ):
