@@ -22,14 +22,19 @@ from django.utils import timezone, translation
 
 from salesdesk.core.calendar import is_workday
 from salesdesk.core.db import refresh_statistics
+from salesdesk.gendata.bulk_customers import add_customers_in_bulk
 from salesdesk.gendata.bulk_writer import BulkWriter
 from salesdesk.gendata.clock import at_moment, aware
-from salesdesk.gendata.company import Company, build_company
+from salesdesk.gendata.company import Company, add_customers_through_services, build_company
 from salesdesk.gendata.month_end import month_end
 from salesdesk.gendata.plan import MonthEnd, Plan
 from salesdesk.gendata.services_writer import ServiceWriter
 
-WRITERS = {"bulk": BulkWriter, "services": ServiceWriter}
+# Each writer, and how it writes the customers.
+WRITERS = {
+    "bulk": (BulkWriter, add_customers_in_bulk),
+    "services": (ServiceWriter, add_customers_through_services),
+}
 
 
 def generate(
@@ -45,10 +50,10 @@ def generate(
     plan = Plan(scale=scale, seed=seed, months=months, today=today or timezone.localdate())
     workday = lru_cache(maxsize=None)(is_workday)
     started = time.perf_counter()
-    writer_class = WRITERS[via]
+    writer_class, add_customers = WRITERS[via]
     eve = aware(plan.start - dt.timedelta(days=1), dt.time(8, 0))
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic(), at_moment(eve):
-        company = build_company(plan, agree_prices=writer_class.agree_prices)
+        company = build_company(plan, add_customers=add_customers)
     if progress:
         took = time.perf_counter() - started
         progress(f"{len(company.customers)} customers, {len(company.products)} products ({took:.0f} s)")

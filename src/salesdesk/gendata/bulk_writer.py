@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesdesk.calls.models import CallRecord
-from salesdesk.catalog.models import CustomerPrice
 from salesdesk.commissions.models import CommissionAccrual
 from salesdesk.commissions.services import sale_accrual
 from salesdesk.core.models import AuditEvent, Sequence, StatusChange
@@ -254,32 +253,6 @@ class BulkWriter:
         # Read once: timezone.localtime looks the zone up for each of a million events.
         self.zone, self.cutoff = timezone.get_current_timezone(), cutoff()
         self.refresh([])
-
-    @staticmethod
-    def agree_prices(customer, rows: list[tuple], by) -> None:
-        """The customer's agreed prices and their audit events, as `price_set` writes them."""
-        prices = [
-            CustomerPrice(
-                customer=customer,
-                product=product,
-                unit_price=to_unit_price(price),
-                valid_from=valid_from,
-                created_by=by,
-                created_at=timezone.now(),
-            )
-            for product, valid_from, price in rows
-        ]
-        CustomerPrice.objects.bulk_create(prices)
-        AuditEvent.objects.bulk_create(
-            audit_event(
-                "price.set",
-                by=by,
-                obj=customer,
-                at=timezone.now(),
-                summary=f"{price.product.model_code} {price.unit_price} {price.valid_from}",
-            )
-            for price in prices
-        )
 
     # --- what the month's end needs -------------------------------------------------------
 

@@ -1,10 +1,11 @@
-"""The generated company's people, products, carriers and customers, made through the services
-(they are few; what is many — orders and money — is written by the writers)."""
+"""The generated company's people, products, carriers and customers. People, products and
+carriers go through the services (they are few); customers through the services or, for the bulk
+writer, in bulk (`bulk_customers`), as their writer chooses; what is many — orders and money — is
+written by the writers."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -75,7 +76,7 @@ def _user(username: str, display: str, role: Role, *, quote: bool = False, rebat
     return user
 
 
-def build_company(plan: Plan, *, agree_prices) -> Company:
+def build_company(plan: Plan, *, add_customers) -> Company:
     """People, products, carriers and customers with their agreed prices, rebates and credit terms."""
     names = iter(f"{s}{g}" for s in SURNAMES for g in "伟芳敏静丽强磊军洋勇")
     manager = _user("manager", "陆总", Role.MANAGER)
@@ -114,14 +115,16 @@ def build_company(plan: Plan, *, agree_prices) -> Company:
         for name, kind, cod, notes, days in plan.carriers.rows
     ]
     company = Company(manager, assistants, salespeople, clerks, finance, products, carriers, customers=[])
-    for spec in plan.customers:
-        company.customers.append(_customer(company, spec, agree_prices))
+    add_customers(company, plan.customers)
     return company
 
 
-def _customer(company: Company, spec, agree_prices) -> Customer:
-    manager = company.manager
-    assistant = company.assistants[spec.assistant]
+CREDIT_REASON = "老客户，按月结算"
+PREPAYMENT_NOTE = "长期合作，货到付款"
+
+
+def customer_fields(company: Company, spec) -> dict:
+    """What the assistant fills in for a new customer (`customer_create`'s fields)."""
     invoice = (
         {
             "invoice_required": True,
@@ -132,26 +135,44 @@ def _customer(company: Company, spec, agree_prices) -> Customer:
         if spec.invoice_required
         else {"receipt_seal": "kedi_received"}
     )
+    return {
+        "series": spec.series,
+        "name": spec.name,
+        "region": spec.region,
+        "province": spec.province,
+        "city": spec.city,
+        "address": spec.address,
+        "salesperson": company.salespeople[spec.salesperson],
+        "assistant": company.assistants[spec.assistant],
+        "credit_limit": spec.credit_limit,
+        "rebate": spec.rebate,
+        "settlement": spec.settlement,
+        "shipping_notes": "送货前电话联系",
+        **invoice,
+    }
+
+
+def rebate_payee(spec) -> dict:
+    return {"payee_name": spec.contact, "payee_bank": "中国工商银行", "payee_account": f"6222{spec.n:015d}"}
+
+
+def add_customers_through_services(company: Company, specs) -> None:
+    """Each customer as the assistant and the manager enter them, one service call at a time."""
+    for spec in specs:
+        company.customers.append(_customer(company, spec))
+
+
+def _customer(company: Company, spec) -> Customer:
+    manager = company.manager
+    assistant = company.assistants[spec.assistant]
     customer = customers.customer_create(
         by=assistant,
-        series=spec.series,
-        name=spec.name,
-        region=spec.region,
-        province=spec.province,
-        city=spec.city,
-        address=spec.address,
-        salesperson=company.salespeople[spec.salesperson],
-        assistant=assistant,
-        credit_limit=spec.credit_limit,
-        rebate=spec.rebate,
-        settlement=spec.settlement,
-        shipping_notes="送货前电话联系",
         contacts=[{"name": spec.contact, "phone": spec.phone, "role": "采购"}],
-        **invoice,
+        **customer_fields(company, spec),
     )
     if spec.credit_days:
         application = customers.credit_application_submit(
-            customer=customer, by=assistant, credit_days=spec.credit_days, reason="老客户，按月结算"
+            customer=customer, by=assistant, credit_days=spec.credit_days, reason=CREDIT_REASON
         )
         customers.credit_application_decide(application=application, by=manager, approve=True)
     if spec.away:
@@ -159,16 +180,19 @@ def _customer(company: Company, spec, agree_prices) -> Customer:
             customer=customer,
             by=manager,
             prepayment_exception_by=manager,
-            prepayment_exception_note="长期合作，货到付款",
+            prepayment_exception_note=PREPAYMENT_NOTE,
         )
     customer.refresh_from_db()
     products = company.products
-    agree_prices(
-        customer, [(products[n], valid_from, price) for n, valid_from, price in spec.prices], manager
-    )
     for product_n, valid_from, price in spec.prices:
+        catalog.price_set(
+            customer=customer,
+            product=products[product_n],
+            unit_price=price,
+            valid_from=valid_from,
+            by=manager,
+        )
         company.prices.setdefault((spec.n, product_n), []).append((valid_from, price))
-    by_product = defaultdict(list)
     for product_n, valid_from, amount in spec.rebates:
         rebate = catalog.rebate_set(
             customer=customer,
@@ -176,13 +200,9 @@ def _customer(company: Company, spec, agree_prices) -> Customer:
             rebate_unit_price=amount,
             valid_from=valid_from,
             by=assistant,
-            payee_name=spec.contact,
-            payee_bank="中国工商银行",
-            payee_account=f"6222{spec.n:015d}",
+            **rebate_payee(spec),
         )
-        by_product[product_n].append((valid_from, rebate))
-    for product_n, rows in by_product.items():
-        company.rebates[(spec.n, product_n)] = rows
+        company.rebates.setdefault((spec.n, product_n), []).append((valid_from, rebate))
     return customer
 
 

@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal
 
 from salesdesk.calls import services as calls
-from salesdesk.catalog import services as catalog
 from salesdesk.core.money import total
 from salesdesk.gendata.clock import at_moment
 from salesdesk.gendata.company import Company, in_force
@@ -48,13 +47,6 @@ class ServiceWriter:
         self.calls: dict[int, object] = {}
         self.invoices: dict[int, object] = {}  # by the plan's key, until the customer has it
         self.invoices_issued = 0
-
-    @staticmethod
-    def agree_prices(customer, rows: list[tuple], by) -> None:
-        for product, valid_from, price in rows:
-            catalog.price_set(
-                customer=customer, product=product, unit_price=price, valid_from=valid_from, by=by
-            )
 
     # --- what the month's end needs ------------------------------------------------------
 
