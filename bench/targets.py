@@ -8,7 +8,7 @@ Run by hand (not by pytest), on databases that `salesdesk gendata` filled (scale
 Leave out --postgres (or --sqlite) to measure one engine; `--only load` and friends run a part.
 
 First `salesdesk gendata --scale 1` is timed into an empty database of its own, which is removed
-afterwards (about ten minutes an engine; `--only` without `gendata` leaves it out). Then each
+afterwards (about eight minutes an engine; `--only` without `gendata` leaves it out). Then each
 benchmark runs in a process of its own, one after another, with its database in the
 environment as the benchmark's own docstring says. The ones that write (order to cash, the load
 runs) get a fresh copy each: a copied data directory, or on PostgreSQL `CREATE DATABASE … TEMPLATE
