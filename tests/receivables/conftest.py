@@ -130,3 +130,19 @@ def another_customer(assistant, salesperson, name: str = "江门新美建材有�
     from tests.factories import make_customer
 
     return make_customer(by=assistant, assistant=assistant, salesperson=salesperson, name=name, **fields)
+
+
+def paid_then_one_back(customer, product, *, by, agreed_by, warehouse):  # noqa: F811
+    """Two of `product` sold and paid for, then one returned (颜色不对): the return, whose credit
+    of one unit's price is open until a sale takes it."""
+    from salesdesk.receivables.services_credits import ReturnLineInput, return_post
+
+    paid = sell(customer, product, "2", by=by, warehouse=warehouse)
+    receive(customer, by, str(paid.amount))
+    return return_post(
+        original=paid,
+        by=by,
+        lines=[ReturnLineInput(paid.lines.get(), Decimal("1"))],
+        reason="颜色不对",
+        agreed_by=agreed_by,
+    )

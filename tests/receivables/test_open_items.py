@@ -17,8 +17,7 @@ from django.utils import timezone
 from salesdesk.integrity import check_open_items
 from salesdesk.receivables import selectors
 from salesdesk.receivables.models import Allocation, OpenItem, UnappliedReceipt
-from salesdesk.receivables.services_credits import ReturnLineInput, return_post
-from tests.receivables.conftest import another_customer, receive, sell
+from tests.receivables.conftest import another_customer, paid_then_one_back, receive, sell
 
 fill_migration = importlib.import_module(
     "salesdesk.receivables.migrations.0006_open_items_kept_by_the_database"
@@ -60,15 +59,7 @@ def test_a_posted_sale_is_open_until_receipts_settle_it(debtor, product, assista
 def test_a_returns_credit_is_open_until_a_sale_takes_it(
     debtor, product, other_product, assistant, salesperson, warehouse
 ):
-    paid = sell(debtor, product, "2", by=assistant, warehouse=warehouse)
-    receive(debtor, assistant, "699.20")
-    back = return_post(
-        original=paid,
-        by=assistant,
-        lines=[ReturnLineInput(paid.lines.get(), Decimal("1"))],
-        reason="颜色不对",
-        agreed_by=salesperson,
-    )
+    back = paid_then_one_back(debtor, product, by=assistant, agreed_by=salesperson, warehouse=warehouse)
     assert kept(debtor) == ([(back.pk, Decimal("-349.60"))], [])
     assert selectors.has_unapplied(debtor)  # the credit the next posting takes
 
@@ -110,15 +101,7 @@ def test_the_database_refuses_to_settle_more_than_is_open(debtor, product, assis
 def test_the_database_refuses_more_than_a_credit_or_a_receipt_has_left(
     debtor, product, other_product, assistant, salesperson, warehouse
 ):
-    paid = sell(debtor, product, "2", by=assistant, warehouse=warehouse)
-    receive(debtor, assistant, "699.20")
-    back = return_post(
-        original=paid,
-        by=assistant,
-        lines=[ReturnLineInput(paid.lines.get(), Decimal("1"))],
-        reason="颜色不对",
-        agreed_by=salesperson,
-    )
+    back = paid_then_one_back(debtor, product, by=assistant, agreed_by=salesperson, warehouse=warehouse)
     sell(debtor, other_product, "1", by=assistant, warehouse=warehouse)  # 243.80 of the 349.60 credit
     prepaid = receive(debtor, assistant, "50.00", note="预付")
     stranger = another_customer(assistant, salesperson)

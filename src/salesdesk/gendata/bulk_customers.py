@@ -39,7 +39,7 @@ def _history(obj, kind: str, user, **was):
 
 def add_customers_in_bulk(company: Company, specs) -> None:
     manager, products = company.manager, company.products
-    now = timezone.now()
+    now, today = timezone.now(), timezone.localdate()
     numbers = dict(Sequence.objects.filter(key__startswith="customer:").values_list("key", "last_value"))
     known = set(numbers)
     customers = []
@@ -78,7 +78,7 @@ def add_customers_in_bulk(company: Company, specs) -> None:
                     applicant=assistant,
                     status=ApplicationStatus.APPROVED,
                     approver=manager,
-                    decided_on=timezone.localdate(),
+                    decided_on=today,
                 )
             )
             history.append(_history(customer, "~", manager, **NO_EXCEPTION))

@@ -13,9 +13,15 @@ receipt writes at least one. SQLite's trigger stays: its statements run inside t
 no round trip and no planning to save.
 """
 
+import importlib
+
 from django.db import migrations
 
-OVER = "an allocation cannot exceed what is open on the sale, the receipt or the credit"
+# Migration 0006 wrote the trigger and its message; going back restores its body as it wrote it.
+KEPT_BY_TRIGGERS = importlib.import_module(
+    "salesdesk.receivables.migrations.0006_open_items_kept_by_the_database"
+)
+OVER = KEPT_BY_TRIGGERS.OVER
 
 # What it takes off one side: the row it settles in full goes, else the row holding more
 # shrinks, else the allocation is refused.
@@ -46,25 +52,11 @@ FEWER = f"""CREATE OR REPLACE FUNCTION salesdesk_open_item_allocated() RETURNS t
         RETURN NULL;
     END $$ LANGUAGE plpgsql"""
 
-# Migration 0006's body, for going back.
-CHECKS_FIRST = f"""CREATE OR REPLACE FUNCTION salesdesk_open_item_allocated() RETURNS trigger AS $$
-    BEGIN
-        IF NOT EXISTS (SELECT 1 FROM receivables_openitem
-                       WHERE outbound_id = NEW.sale_id AND amount >= NEW.amount)
-           OR (NEW.receipt_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM receivables_unappliedreceipt
-                       WHERE receipt_id = NEW.receipt_id AND amount >= NEW.amount))
-           OR (NEW.credit_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM receivables_openitem
-                       WHERE outbound_id = NEW.credit_id AND -amount >= NEW.amount)) THEN
-            RAISE EXCEPTION '{OVER}';
-        END IF;
-        DELETE FROM receivables_openitem WHERE outbound_id = NEW.sale_id AND amount = NEW.amount;
-        UPDATE receivables_openitem SET amount = amount - NEW.amount WHERE outbound_id = NEW.sale_id;
-        DELETE FROM receivables_openitem WHERE outbound_id = NEW.credit_id AND amount = -NEW.amount;
-        UPDATE receivables_openitem SET amount = amount + NEW.amount WHERE outbound_id = NEW.credit_id;
-        DELETE FROM receivables_unappliedreceipt WHERE receipt_id = NEW.receipt_id AND amount = NEW.amount;
-        UPDATE receivables_unappliedreceipt SET amount = amount - NEW.amount WHERE receipt_id = NEW.receipt_id;
-        RETURN NULL;
-    END $$ LANGUAGE plpgsql"""
+CHECKS_FIRST = next(
+    statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    for statement in KEPT_BY_TRIGGERS.POSTGRESQL
+    if statement.startswith("CREATE FUNCTION salesdesk_open_item_allocated()")
+)
 
 
 def _on_postgresql(sql: str):
